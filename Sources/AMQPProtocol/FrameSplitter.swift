@@ -36,8 +36,9 @@ public struct FrameSplitter: Sendable {
         case awaitingPayload(type: FrameType, channel: UInt16, size: Int)
     }
 
-    /// The largest whole frame accepted (header, payload and frame-end), the
-    /// negotiated frame_max. Before tune-ok it is the protocol minimum.
+    /// The negotiated frame_max. Like RabbitMQ, Warren accepts a payload of
+    /// up to this many bytes (peers that forget the 8 bytes of framing still
+    /// work), while its own frames keep the whole frame within it.
     public var maximumFrameSize: Int
 
     private var state: State = .awaitingHeader
@@ -60,6 +61,17 @@ public struct FrameSplitter: Sendable {
     public mutating func withAppendableBuffer<R>(_ body: (inout [UInt8]) throws -> R) rethrows -> R {
         compactIfWorthwhile()
         return try body(&buffer)
+    }
+
+    /// Checks the 8-byte protocol header a client sends before any frame.
+    /// Returns nil until 8 bytes are in, then true (and consumes them) when
+    /// they are `AMQP 0 0 9 1`, false otherwise.
+    public mutating func readProtocolHeader() -> Bool? {
+        guard bufferedByteCount >= protocolHeader.count else { return nil }
+        let received = buffer[readIndex..<readIndex + protocolHeader.count]
+        guard received.elementsEqual(protocolHeader) else { return false }
+        readIndex += protocolHeader.count
+        return true
     }
 
     /// The next whole frame, or nil when more bytes are needed.
@@ -92,8 +104,7 @@ public struct FrameSplitter: Sendable {
         guard let type = FrameType(rawValue: rawType) else {
             throw .frameError("unknown frame type \(rawType)")
         }
-        // Compare in UInt64 so a size near 2^32 cannot overflow the sum.
-        guard UInt64(size) + UInt64(frameOverhead) <= UInt64(max(maximumFrameSize, 0)) else {
+        guard Int(size) <= maximumFrameSize else {
             throw .frameError("frame size \(size) exceeds frame_max \(maximumFrameSize)")
         }
         return .awaitingPayload(type: type, channel: channel, size: Int(size))

@@ -55,7 +55,7 @@ public struct ReplyCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// True when the spec makes this a connection (hard) error.
     public var isConnectionError: Bool {
         switch rawValue {
-        case 320, 402, 501, 502, 503, 504, 505, 530, 540, 541: true
+        case 320, 402, 501, 502, 503, 504, 505, 506, 530, 540, 541: true
         default: false
         }
     }

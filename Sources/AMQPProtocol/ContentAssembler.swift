@@ -1,0 +1,91 @@
+/// A content-bearing method with its header and whole body.
+public struct Content: Sendable {
+    public var method: Method
+    public var properties: BasicProperties
+    public var body: [UInt8]
+}
+
+/// Joins method, header and body frames of one channel into commands.
+///
+/// Each channel owns one. The frame sequence rules and their errors are
+/// those of RabbitMQ: anything out of order is 505 UNEXPECTED_FRAME, a body
+/// longer than its header declared is 501 FRAME_ERROR, and a body larger
+/// than `maximumBodySize` is refused as soon as the header announces it.
+public struct ContentAssembler: Sendable {
+    public enum Command: Sendable {
+        case method(Method)
+        case content(Content)
+    }
+
+    enum State: Sendable {
+        case awaitingMethod
+        case awaitingHeader(Method)
+        case awaitingBody(Method, BasicProperties, body: [UInt8], remaining: UInt64)
+    }
+
+    private var state: State = .awaitingMethod
+    public var maximumBodySize: UInt64
+
+    public init(maximumBodySize: UInt64 = 134_217_728) {
+        self.maximumBodySize = maximumBodySize
+    }
+
+    /// True between a content method and its last body frame.
+    public var isAssembling: Bool {
+        if case .awaitingMethod = state { return false }
+        return true
+    }
+
+    /// Feeds one frame of this channel; returns a command once one is whole.
+    public mutating func receive(_ frame: Frame) throws(AMQPError) -> Command? {
+        switch (state, frame) {
+        case (.awaitingMethod, .method(_, let method)):
+            guard method.hasContent else { return .method(method) }
+            state = .awaitingHeader(method)
+            return nil
+        case (.awaitingMethod, _):
+            throw .unexpectedFrame("expected method frame, got non method frame instead")
+
+        case (.awaitingHeader(let method), .header(_, let header)):
+            return try receiveHeader(header, for: method)
+        case (.awaitingHeader(let method), _):
+            throw .unexpectedFrame("expected content header for class \(method.classID), got non content header frame instead")
+
+        case (.awaitingBody(let method, let properties, var body, let remaining), .body(_, let bytes)):
+            guard UInt64(bytes.count) <= remaining else {
+                throw .frameError("received \(bytes.count) bytes of content body, expected at most \(remaining)")
+            }
+            state = .awaitingMethod  // drop our reference so the append below does not copy
+            body.append(contentsOf: bytes)
+            let left = remaining - UInt64(bytes.count)
+            guard left == 0 else {
+                state = .awaitingBody(method, properties, body: body, remaining: left)
+                return nil
+            }
+            return .content(Content(method: method, properties: properties, body: body))
+        case (.awaitingBody, _):
+            throw .unexpectedFrame("expected content body, got non content body frame instead")
+        }
+    }
+
+    private mutating func receiveHeader(_ header: ContentHeader, for method: Method) throws(AMQPError) -> Command? {
+        guard header.classID == method.classID else {
+            throw .unexpectedFrame("expected content header for class \(method.classID), got one for class \(header.classID) instead")
+        }
+        guard header.bodySize <= maximumBodySize else {
+            state = .awaitingMethod
+            throw AMQPError(.preconditionFailed, "message size \(header.bodySize) is larger than configured max size \(maximumBodySize)")
+        }
+        guard header.bodySize > 0 else {
+            state = .awaitingMethod
+            return .content(Content(method: method, properties: header.properties, body: []))
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(Int(header.bodySize))
+        state = .awaitingBody(method, header.properties, body: body, remaining: header.bodySize)
+        return nil
+    }
+
+    /// Forgets a half-assembled command (after a channel error).
+    public mutating func reset() { state = .awaitingMethod }
+}
