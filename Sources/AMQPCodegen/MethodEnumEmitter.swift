@@ -30,7 +30,7 @@ struct MethodEnumEmitter {
         out.line("/// arguments, which must use up the payload exactly.")
         out.line("///")
         out.line("/// An unknown class or method id is a 503 command-invalid error; arguments")
-        out.line("/// cut short or followed by stray bytes are a 502 syntax error. Either way")
+        out.line("/// cut short or followed by stray bytes are a 501 frame error. Either way")
         out.line("/// the error names the class and method ids that were read.")
         out.block("public static func decode(from reader: inout ByteReader) throws(AMQPError) -> Method") { out in
             out.line("let classID = try reader.readUInt16()")
@@ -39,7 +39,7 @@ struct MethodEnumEmitter {
             out.depth += 1
             out.line("let method = try decodeArguments(classID: classID, methodID: methodID, from: &reader)")
             out.block("guard reader.isAtEnd else") { out in
-                out.line("throw AMQPError(.syntaxError, \"\\(method.name) has \\(reader.remaining) bytes after its arguments\")")
+                out.line("throw AMQPError(.frameError, \"\\(method.name) has \\(reader.remaining) bytes after its arguments\")")
             }
             out.line("return method")
             out.depth -= 1

@@ -92,7 +92,7 @@ extension ByteReader {
     public mutating func readBasicProperties() throws(AMQPError) -> BasicProperties {
         let flags = try readUInt16()
         guard flags & BasicProperties.Flag.invalid == 0 else {
-            throw .syntaxError("invalid property flags 0x\(String(flags, radix: 16))")
+            throw .frameError("invalid property flags 0x\(String(flags, radix: 16))")
         }
         typealias Flag = BasicProperties.Flag
         var p = BasicProperties()
@@ -154,7 +154,7 @@ public struct ContentHeader: Hashable, Sendable {
         weight = try reader.readUInt16()
         bodySize = try reader.readUInt64()
         properties = try reader.readBasicProperties()
-        guard reader.isAtEnd else { throw .syntaxError("content header has trailing bytes") }
+        guard reader.isAtEnd else { throw .frameError("content header has trailing bytes") }
     }
 
     public func encode(to writer: inout ByteWriter) {

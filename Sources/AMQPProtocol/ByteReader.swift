@@ -1,9 +1,9 @@
 /// A bounds-checked cursor over a frame payload.
 ///
-/// Every read checks the remaining length first and throws a syntax error
-/// (502) when the input runs out, so a hostile length can never make a read
-/// go past the end of the frame, and nothing larger than the frame is ever
-/// allocated.
+/// Every read checks the remaining length first and throws a frame error
+/// (501, as RabbitMQ does for arguments it cannot decode) when the input runs
+/// out, so a hostile length can never make a read go past the end of the
+/// frame, and nothing larger than the frame is ever allocated.
 public struct ByteReader: Sendable {
     public let bytes: ArraySlice<UInt8>
     public private(set) var index: Int
@@ -21,7 +21,7 @@ public struct ByteReader: Sendable {
     @inline(__always)
     private mutating func need(_ count: Int, _ what: StaticString) throws(AMQPError) {
         guard count >= 0, count <= remaining else {
-            throw .syntaxError("\(what) runs past the end of its frame")
+            throw .frameError("\(what) runs past the end of its frame")
         }
     }
 

@@ -8,7 +8,7 @@ public indirect enum FieldValue: Hashable, Sendable {
     case uint16(UInt16)         // u
     case int32(Int32)           // I
     case uint32(UInt32)         // i
-    case int64(Int64)           // l
+    case int64(Int64)           // l (L is read as int64 too, written as l)
     case float(Float)           // f
     case double(Double)         // d
     case decimal(scale: UInt8, value: UInt32) // D
@@ -116,14 +116,14 @@ public struct FieldTable: Hashable, Sendable, ExpressibleByDictionaryLiteral {
 
 // MARK: - Codec
 
-/// Tables and arrays nested deeper than this are refused with a syntax error,
-/// so a hostile peer cannot exhaust the stack with `F F F F ...`.
+/// Tables and arrays nested deeper than this are refused with a frame error
+/// (501), so a hostile peer cannot exhaust the stack with `F F F F ...`.
 public let maximumFieldNesting = 32
 
 extension ByteReader {
     /// Reads a field table: a 32-bit byte length, then name/tag/value triples.
     public mutating func readFieldTable(depth: Int = 0) throws(AMQPError) -> FieldTable {
-        guard depth < maximumFieldNesting else { throw .syntaxError("field table nested too deeply") }
+        guard depth < maximumFieldNesting else { throw .frameError("field table nested too deeply") }
         let length = Int(try readUInt32())
         var inner = ByteReader(try readBytes(length))
         var table = FieldTable()
@@ -137,7 +137,7 @@ extension ByteReader {
 
     /// Reads a field array: a 32-bit byte length, then tag/value pairs.
     public mutating func readFieldArray(depth: Int = 0) throws(AMQPError) -> [FieldValue] {
-        guard depth < maximumFieldNesting else { throw .syntaxError("field array nested too deeply") }
+        guard depth < maximumFieldNesting else { throw .frameError("field array nested too deeply") }
         let length = Int(try readUInt32())
         var inner = ByteReader(try readBytes(length))
         var values: [FieldValue] = []
@@ -158,6 +158,9 @@ extension ByteReader {
         case UInt8(ascii: "I"): return .int32(Int32(bitPattern: try readUInt32()))
         case UInt8(ascii: "i"): return .uint32(try readUInt32())
         case UInt8(ascii: "l"): return .int64(Int64(bitPattern: try readUInt64()))
+        // RabbitMQ reads the spec's `L` as int64 too (and never writes it); Warren
+        // writes it back as `l`, so such a table does not re-encode byte for byte.
+        case UInt8(ascii: "L"): return .int64(Int64(bitPattern: try readUInt64()))
         case UInt8(ascii: "f"): return .float(Float(bitPattern: try readUInt32()))
         case UInt8(ascii: "d"): return .double(Double(bitPattern: try readUInt64()))
         case UInt8(ascii: "D"):
@@ -170,7 +173,7 @@ extension ByteReader {
         case UInt8(ascii: "F"): return .table(try readFieldTable(depth: depth))
         case UInt8(ascii: "V"): return .void
         default:
-            throw .syntaxError("unknown field type tag 0x\(String(tag, radix: 16))")
+            throw .frameError("unknown field type tag 0x\(String(tag, radix: 16))")
         }
     }
 }

@@ -118,34 +118,34 @@ struct MethodTableTests {
         #expect(error?.methodID == methodID)
     }
 
-    @Test func payloadTooShortForTheIdsIsASyntaxError() {
-        #expect(decodeError([])?.code == .syntaxError)
-        #expect(decodeError([0x00, 0x3C, 0x00])?.code == .syntaxError)
+    @Test func payloadTooShortForTheIdsIsAFrameError() {
+        #expect(decodeError([])?.code == .frameError)
+        #expect(decodeError([0x00, 0x3C, 0x00])?.code == .frameError)
     }
 
-    @Test func truncatedArgumentsAreASyntaxError() {
+    @Test func truncatedArgumentsAreAFrameError() {
         // basic.publish whose routing key claims 5 bytes but has 2.
         let publish: [UInt8] = [0x00, 0x3C, 0x00, 0x28, 0x00, 0x00, 0x00, 0x05, 0x6B, 0x65]
         let error = decodeError(publish)
-        #expect(error?.code == .syntaxError)
+        #expect(error?.code == .frameError)
         #expect(error?.classID == 60)
         #expect(error?.methodID == 40)
         // basic.ack cut inside the delivery tag, then before the bit octet.
-        #expect(decodeError([0x00, 0x3C, 0x00, 0x50, 0x00, 0x00, 0x00])?.code == .syntaxError)
-        #expect(decodeError([0x00, 0x3C, 0x00, 0x50] + [UInt8](repeating: 0, count: 8))?.code == .syntaxError)
+        #expect(decodeError([0x00, 0x3C, 0x00, 0x50, 0x00, 0x00, 0x00])?.code == .frameError)
+        #expect(decodeError([0x00, 0x3C, 0x00, 0x50] + [UInt8](repeating: 0, count: 8))?.code == .frameError)
         // queue.declare whose argument table claims more bytes than remain.
         let declare: [UInt8] = [0x00, 0x32, 0x00, 0x0A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x00]
-        #expect(decodeError(declare)?.code == .syntaxError)
+        #expect(decodeError(declare)?.code == .frameError)
     }
 
-    @Test func bytesAfterTheArgumentsAreASyntaxError() {
+    @Test func bytesAfterTheArgumentsAreAFrameError() {
         let ack: [UInt8] = [0x00, 0x3C, 0x00, 0x50, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0xAA, 0xBB]
         let error = decodeError(ack)
-        #expect(error?.code == .syntaxError)
-        #expect(error?.text == "SYNTAX_ERROR - basic.ack has 2 bytes after its arguments")
+        #expect(error?.code == .frameError)
+        #expect(error?.text == "FRAME_ERROR - basic.ack has 2 bytes after its arguments")
         #expect(error?.classID == 60)
         #expect(error?.methodID == 80)
-        #expect(decodeError([0x00, 0x5A, 0x00, 0x0B, 0x00])?.code == .syntaxError)  // tx.select-ok has no arguments
+        #expect(decodeError([0x00, 0x5A, 0x00, 0x0B, 0x00])?.code == .frameError)  // tx.select-ok has no arguments
     }
 
     // MARK: - Hand-checked bytes

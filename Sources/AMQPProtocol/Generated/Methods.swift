@@ -1900,7 +1900,7 @@ public enum Method: Hashable, Sendable {
     /// arguments, which must use up the payload exactly.
     ///
     /// An unknown class or method id is a 503 command-invalid error; arguments
-    /// cut short or followed by stray bytes are a 502 syntax error. Either way
+    /// cut short or followed by stray bytes are a 501 frame error. Either way
     /// the error names the class and method ids that were read.
     public static func decode(from reader: inout ByteReader) throws(AMQPError) -> Method {
         let classID = try reader.readUInt16()
@@ -1908,7 +1908,7 @@ public enum Method: Hashable, Sendable {
         do throws(AMQPError) {
             let method = try decodeArguments(classID: classID, methodID: methodID, from: &reader)
             guard reader.isAtEnd else {
-                throw AMQPError(.syntaxError, "\(method.name) has \(reader.remaining) bytes after its arguments")
+                throw AMQPError(.frameError, "\(method.name) has \(reader.remaining) bytes after its arguments")
             }
             return method
         } catch {
