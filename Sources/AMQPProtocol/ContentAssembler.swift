@@ -8,10 +8,21 @@ public struct Content: Sendable {
 /// Joins method, header and body frames of one channel into commands.
 ///
 /// Each channel owns one. The frame sequence rules and their errors are
-/// those of RabbitMQ: anything out of order is 505 UNEXPECTED_FRAME, a body
-/// longer than its header declared is 501 FRAME_ERROR, and a body larger
-/// than `maximumBodySize` is refused as soon as the header announces it.
+/// those of RabbitMQ: anything out of order (including a header whose weight
+/// is not 0) is 505 UNEXPECTED_FRAME, a body longer than its header declared
+/// is 501 FRAME_ERROR, and a body larger than `maximumBodySize` is refused as
+/// soon as the header announces it: 406 up to `hardMaximumBodySize`, 501 above.
+///
+/// A header alone never makes it reserve more than `maximumUpfrontReservation`
+/// bytes, so a peer that announces large bodies and sends nothing costs little.
 public struct ContentAssembler: Sendable {
+    /// RabbitMQ's ceiling on any message, whatever the configuration: 512 MiB.
+    public static let hardMaximumBodySize: UInt64 = 536_870_912
+
+    /// The most a header makes the assembler reserve before body bytes arrive:
+    /// one default frame_max, so a single-frame body never grows.
+    static let maximumUpfrontReservation: UInt64 = 131_072
+
     public enum Command: Sendable {
         case method(Method)
         case content(Content)
@@ -72,6 +83,12 @@ public struct ContentAssembler: Sendable {
         guard header.classID == method.classID else {
             throw .unexpectedFrame("expected content header for class \(method.classID), got one for class \(header.classID) instead")
         }
+        guard header.weight == 0 else {
+            throw .unexpectedFrame("expected content header for class \(method.classID), got non content header frame instead")
+        }
+        guard header.bodySize <= Self.hardMaximumBodySize else {
+            throw .frameError("content body size \(header.bodySize) exceeds maximum allowed size \(Self.hardMaximumBodySize)")
+        }
         guard header.bodySize <= maximumBodySize else {
             state = .awaitingMethod
             throw AMQPError(.preconditionFailed, "message size \(header.bodySize) is larger than configured max size \(maximumBodySize)")
@@ -81,7 +98,7 @@ public struct ContentAssembler: Sendable {
             return .content(Content(method: method, properties: header.properties, body: []))
         }
         var body: [UInt8] = []
-        body.reserveCapacity(Int(header.bodySize))
+        body.reserveCapacity(Int(min(header.bodySize, Self.maximumUpfrontReservation)))
         state = .awaitingBody(method, header.properties, body: body, remaining: header.bodySize)
         return nil
     }

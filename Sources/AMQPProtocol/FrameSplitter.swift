@@ -20,6 +20,12 @@ public struct RawFrame: Sendable {
     public var type: FrameType
     public var channel: UInt16
     public var payload: ArraySlice<UInt8>
+
+    public init(type: FrameType, channel: UInt16, payload: ArraySlice<UInt8>) {
+        self.type = type
+        self.channel = channel
+        self.payload = payload
+    }
 }
 
 /// Cuts a byte stream into frames, whatever the chunking of its input.
