@@ -1,0 +1,55 @@
+/// The whole broker model: virtual hosts and users, under one configuration.
+///
+/// No singletons: the server makes one `Broker` and drives it from its event
+/// loop thread. Message sequence numbers and server-made names come from
+/// state shared by all its vhosts.
+public final class Broker {
+    public let configuration: Configuration
+    private var virtualHostsByName: [String: VirtualHost] = [:]
+    private var usersByName: [String: User] = [:]
+    private let names: NameGenerator
+    private let sequencer = MessageSequencer()
+    public let defaultVirtualHost: VirtualHost
+
+    public init(configuration: Configuration = Configuration(),
+                random: some RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.configuration = configuration
+        let names = NameGenerator(random: random)
+        self.names = names
+        defaultVirtualHost = VirtualHost(name: configuration.defaultVirtualHost, configuration: configuration,
+                                         names: names, sequencer: sequencer)
+        virtualHostsByName[configuration.defaultVirtualHost] = defaultVirtualHost
+        addUser(User(name: configuration.defaultUser, password: configuration.defaultPassword,
+                     tags: ["administrator"], loopbackOnly: configuration.defaultUserLoopbackOnly))
+    }
+
+    public func virtualHost(named name: String) -> VirtualHost? { virtualHostsByName[name] }
+
+    public var virtualHostNames: [String] { virtualHostsByName.keys.sorted { $0.bytesPrecede($1) } }
+
+    /// The vhost called `name`, made if it does not exist yet.
+    @discardableResult
+    public func addVirtualHost(named name: String) -> VirtualHost {
+        if let existing = virtualHostsByName[name] { return existing }
+        let created = VirtualHost(name: name, configuration: configuration, names: names, sequencer: sequencer)
+        virtualHostsByName[name] = created
+        return created
+    }
+
+    public func user(named name: String) -> User? { usersByName[name] }
+
+    /// Adds or replaces a user.
+    public func addUser(_ user: User) { usersByName[user.name] = user }
+
+    /// The user if the name and password match; nil otherwise. The server
+    /// still has to check `loopbackOnly` against the peer address.
+    public func authenticate(username: String, password: String) -> User? {
+        guard let user = usersByName[username], user.checkPassword(password) else { return nil }
+        return user
+    }
+
+    /// A connection closed: every vhost drops the queues it held exclusively.
+    public func connectionClosed(_ connection: ConnectionID) {
+        for name in virtualHostNames { virtualHostsByName[name]?.connectionClosed(connection) }
+    }
+}

@@ -1,0 +1,145 @@
+import AMQPProtocol
+
+/// A queue: ready messages in order, the consumers taking from it, and the
+/// count of messages out with consumers awaiting acknowledgement.
+///
+/// Unacknowledged messages live in the sessions that hold them, not here, so
+/// purging (which empties only the ready list) cannot touch them, and a
+/// requeued message goes back to its original place, found by its
+/// queue-local sequence number.
+public final class Queue {
+    public let name: String
+    public let isDurable: Bool
+    /// The connection that declared it exclusive, if it is exclusive.
+    public let exclusiveOwner: ConnectionID?
+    public let isAutoDelete: Bool
+    public let arguments: FieldTable
+
+    private var ready = RingBuffer<QueueEntry>()
+    public private(set) var consumers: [Consumer] = []
+    /// Where the round-robin resumes: the consumer after the last one served.
+    private var cursor = 0
+    private var nextSequence: UInt64 = 0
+    public internal(set) var unackedCount = 0
+    /// Auto-delete applies only to a queue that once had a consumer.
+    public private(set) var hasHadConsumers = false
+    public internal(set) var isDeleted = false
+
+    /// Bindings that lead here (the default exchange's implicit one aside).
+    var incomingBindings = BindingList()
+    /// Routing's visited mark (see `RouteCollector`).
+    var routeEpoch: UInt64 = 0
+    /// Set while waiting in the dispatch scheduler.
+    var isScheduled = false
+
+    init(name: String, durable: Bool = false, exclusiveOwner: ConnectionID? = nil, autoDelete: Bool = false,
+         arguments: FieldTable = FieldTable()) {
+        self.name = name
+        self.isDurable = durable
+        self.exclusiveOwner = exclusiveOwner
+        self.isAutoDelete = autoDelete
+        self.arguments = arguments
+    }
+
+    /// Ready messages (what `queue.declare-ok` and `basic.get-ok` report).
+    public var messageCount: Int { ready.count }
+    public var consumerCount: Int { consumers.count }
+    public var isExclusive: Bool { exclusiveOwner != nil }
+    var hasExclusiveConsumer: Bool { consumers.contains { $0.isExclusive } }
+
+    /// The ready messages, front first (for inspection; O(n)).
+    var readyMessages: [Message] { ready.map(\.message) }
+
+    // MARK: Messages
+
+    func enqueue(_ message: Message) {
+        ready.append(QueueEntry(message: message, sequence: nextSequence))
+        nextSequence &+= 1
+    }
+
+    /// Takes the message at the front, for `basic.get` or dispatch.
+    func takeFirst() -> QueueEntry? { ready.popFirst() }
+
+    /// Puts a message back where it was: before every ready message enqueued
+    /// after it. O(1) when it belongs at the front, as requeues usually do.
+    func requeue(_ entry: QueueEntry) {
+        guard !isDeleted else { return }
+        guard let first = ready.first, let last = ready.last, entry.sequence > first.sequence else {
+            return ready.prepend(entry)
+        }
+        if entry.sequence > last.sequence { return ready.append(entry) }
+        var low = 0
+        var high = ready.count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if let probe = ready.element(at: middle), probe.sequence < entry.sequence {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        ready.insert(entry, at: low)
+    }
+
+    /// Drops every ready message; unacknowledged ones are untouched.
+    func purge() -> Int {
+        let count = ready.count
+        ready.removeAll()
+        return count
+    }
+
+    // MARK: Consumers
+
+    func add(_ consumer: Consumer) {
+        consumers.append(consumer)
+        hasHadConsumers = true
+    }
+
+    func remove(_ consumer: Consumer) {
+        guard let index = consumers.firstIndex(where: { $0 === consumer }) else { return }
+        consumers.remove(at: index)
+        if index < cursor { cursor -= 1 }
+        if cursor >= consumers.count { cursor = 0 }
+    }
+
+    /// True when an auto-delete queue has just lost its last consumer.
+    var shouldAutoDelete: Bool { isAutoDelete && hasHadConsumers && consumers.isEmpty && !isDeleted }
+
+    /// Hands ready messages to consumers with credit, round-robin, until one
+    /// side runs out. A loop, never recursion: a sink that acks or publishes
+    /// from inside `deliver` only schedules more dispatch.
+    func dispatch() {
+        while !isDeleted, !ready.isEmpty, let consumer = nextConsumerWithCredit(), let entry = ready.popFirst() {
+            consumer.session.deliver(entry, from: self, to: consumer)
+        }
+    }
+
+    private func nextConsumerWithCredit() -> Consumer? {
+        let count = consumers.count
+        guard count > 0 else { return nil }
+        if cursor >= count { cursor = 0 }
+        for offset in 0..<count {
+            let index = (cursor + offset) % count
+            let consumer = consumers[index]
+            if consumer.hasCredit {
+                cursor = (index + 1) % count
+                return consumer
+            }
+        }
+        return nil
+    }
+}
+
+/// The queues of one vhost by exact name; shared with the default exchange,
+/// which routes by queue name.
+final class QueueRegistry {
+    private var byName: [ExactKey: Queue] = [:]
+
+    subscript(name: String) -> Queue? {
+        get { byName[ExactKey(name)] }
+        set { byName[ExactKey(name)] = newValue }
+    }
+
+    var all: Dictionary<ExactKey, Queue>.Values { byName.values }
+    var count: Int { byName.count }
+}

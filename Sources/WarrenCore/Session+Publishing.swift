@@ -1,0 +1,85 @@
+import AMQPProtocol
+
+/// A channel's uncommitted work in tx mode.
+struct Transaction {
+    struct Publish {
+        let message: Message
+        let mandatory: Bool
+        /// Routed when published, as RabbitMQ does; enqueued at commit.
+        let queues: [Queue]
+    }
+
+    var publishes: [Publish] = []
+    /// Acks, nacks and rejects in the order received, each with what it took.
+    var settlements: [(pendings: [PendingAck], outcome: Settlement)] = []
+}
+
+extension Session {
+    /// `basic.publish` on this channel: checks the exchange now (404, or 403
+    /// for an internal one), then routes and enqueues, or in tx mode routes and
+    /// holds the message until `commit`.
+    public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
+                        body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
+        let source = try virtualHost.publishableExchange(named: exchange)
+        let message = virtualHost.makeMessage(exchange: exchange, routingKey: routingKey,
+                                              properties: properties, body: body)
+        guard transaction != nil else {
+            var result = virtualHost.publish(message, through: source, mandatory: mandatory)
+            if isConfirmMode { result.confirmSequence = takePublishSequence() }
+            return result
+        }
+        let queues = virtualHost.route(message, through: source)
+        transaction?.publishes.append(Transaction.Publish(message: message, mandatory: mandatory, queues: queues))
+        return PublishResult(message: message, queueCount: queues.count, mustReturn: false,
+                             reachedDurableQueue: queues.contains { $0.isDurable }, isHeldInTransaction: true)
+    }
+
+    // MARK: confirm.select
+
+    /// `confirm.select`: from now on each publish carries a sequence number
+    /// (`PublishResult.confirmSequence`) for the server to confirm.
+    public func selectConfirm() throws(AMQPError) {
+        guard transaction == nil else { throw .transactionToConfirm }
+        isConfirmMode = true
+    }
+
+    private func takePublishSequence() -> UInt64 {
+        defer { nextPublishSequence &+= 1 }
+        return nextPublishSequence
+    }
+
+    // MARK: tx
+
+    /// `tx.select`: publishes and settlements are held until commit. Selecting again is harmless.
+    public func selectTransaction() throws(AMQPError) {
+        guard !isConfirmMode else { throw .confirmToTransaction }
+        if transaction == nil { transaction = Transaction() }
+    }
+
+    /// `tx.commit`: enqueues the held publishes, then applies the held acks,
+    /// nacks and rejects, in order. Returns the mandatory messages that
+    /// reached no queue, for the server to send back with `basic.return`
+    /// (312 NO_ROUTE) before `tx.commit-ok`.
+    public func commit() throws(AMQPError) -> [Message] {
+        guard let work = transaction else { throw .notTransactional }
+        transaction = Transaction()
+        var returned: [Message] = []
+        for publish in work.publishes {
+            if publish.queues.isEmpty, publish.mandatory { returned.append(publish.message) }
+            virtualHost.enqueue(publish.message, on: publish.queues)
+        }
+        for (pendings, outcome) in work.settlements {
+            for pending in pendings.reversed() { apply(pending, outcome) }
+        }
+        virtualHost.scheduler.run()
+        return returned
+    }
+
+    /// `tx.rollback`: drops the held publishes; held acks are undone, so those
+    /// deliveries are outstanding again.
+    public func rollback() throws(AMQPError) {
+        guard let work = transaction else { throw .notTransactional }
+        transaction = Transaction()
+        restoreUnacked(work.settlements.flatMap(\.pendings))
+    }
+}

@@ -1,0 +1,97 @@
+import AMQPProtocol
+
+/// What became of one `basic.publish`.
+public struct PublishResult {
+    public let message: Message
+    /// Queues it was enqueued on (in a transaction: will be, at commit).
+    public let queueCount: Int
+    /// Mandatory and routed nowhere: the server sends `basic.return` with
+    /// 312 NO_ROUTE (before the confirm, in confirm mode).
+    public let mustReturn: Bool
+    /// Persistent and routed to a durable queue: the confirm waits for the store.
+    public let needsDurableConfirm: Bool
+    /// Held by a transaction until `tx.commit`.
+    public let isHeldInTransaction: Bool
+    /// In confirm mode, the sequence number its confirm carries.
+    public internal(set) var confirmSequence: UInt64?
+
+    init(message: Message, queueCount: Int, mustReturn: Bool, reachedDurableQueue: Bool,
+         isHeldInTransaction: Bool = false) {
+        self.message = message
+        self.queueCount = queueCount
+        self.mustReturn = mustReturn
+        self.needsDurableConfirm = message.isPersistent && reachedDurableQueue
+        self.isHeldInTransaction = isHeldInTransaction
+    }
+
+    public var isRouted: Bool { queueCount > 0 }
+}
+
+extension VirtualHost {
+    /// Publishes outside any channel (the HTTP API, a shovel, tests). Channels
+    /// publish through `Session.publish`, which adds confirms and transactions.
+    /// 404 for a missing exchange, 403 for an internal one.
+    @discardableResult
+    public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
+                        body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
+        let source = try publishableExchange(named: exchange)
+        let message = makeMessage(exchange: exchange, routingKey: routingKey, properties: properties, body: body)
+        return publish(message, through: source, mandatory: mandatory)
+    }
+
+    func publishableExchange(named name: String) throws(AMQPError) -> Exchange {
+        let exchange = try existingExchange(name)
+        guard !exchange.isInternal else { throw .internalExchange(name, vhost: self.name) }
+        return exchange
+    }
+
+    func makeMessage(exchange: String, routingKey: String, properties: BasicProperties, body: [UInt8]) -> Message {
+        Message(exchange: exchange, routingKey: routingKey, properties: properties, body: body,
+                sequence: sequencer.take())
+    }
+
+    /// Routes, enqueues, then dispatches to consumers. The hot path: it
+    /// allocates nothing but what routing a new topic key or headers needs.
+    func publish(_ message: Message, through source: Exchange, mandatory: Bool) -> PublishResult {
+        collect(message, through: source)
+        var reachedDurable = false
+        for queue in collector.queues {
+            queue.enqueue(message)
+            reachedDurable = reachedDurable || queue.isDurable
+            if !queue.consumers.isEmpty { scheduler.schedule(queue) }
+        }
+        let count = collector.queues.count
+        scheduler.run()
+        return PublishResult(message: message, queueCount: count, mustReturn: mandatory && count == 0,
+                             reachedDurableQueue: reachedDurable)
+    }
+
+    /// The queues `message` reaches from `source`, as a new array (for transactions).
+    func route(_ message: Message, through source: Exchange) -> [Queue] {
+        collect(message, through: source)
+        return collector.queues
+    }
+
+    /// Enqueues on queues routed earlier (a committed transaction), skipping deleted ones.
+    func enqueue(_ message: Message, on queues: [Queue]) {
+        for queue in queues where !queue.isDeleted {
+            queue.enqueue(message)
+            if !queue.consumers.isEmpty { scheduler.schedule(queue) }
+        }
+    }
+
+    /// Walks the exchange graph from `source` into `collector`: each
+    /// exchange's own bindings, then the exchanges they lead to, each exchange
+    /// once (so cycles end), each queue once. An exchange whose bindings match
+    /// nothing hands the message to its alternate exchange, if it has one.
+    private func collect(_ message: Message, through source: Exchange) {
+        var input = RoutingInput(routingKey: message.routingKey, message: message)
+        collector.begin(at: source)
+        while let exchange = collector.nextExchange() {
+            let matched = exchange.route(&input, into: &collector)
+            if matched == 0, let alternate = exchange.alternateExchange, let next = self.exchange(named: alternate) {
+                collector.add(next)
+            }
+        }
+    }
+}
