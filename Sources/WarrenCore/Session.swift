@@ -18,6 +18,7 @@ public final class Session {
     /// Consumers in the order they were made, and by tag.
     public private(set) var consumers: [Consumer] = []
     private var consumersByTag: [ExactKey: Consumer] = [:]
+    private var rotation = 0
 
     /// `basic.qos` with global = false: the limit given to consumers made after it.
     public private(set) var consumerPrefetch: UInt16 = 0
@@ -138,8 +139,15 @@ public final class Session {
         if !queue.consumers.isEmpty { virtualHost.scheduler.schedule(queue) }
     }
 
+    /// Schedules every queue this channel consumes from, starting one
+    /// consumer further on each time, so that freed global credit does not
+    /// always go to the first queue.
     private func scheduleConsumedQueues() {
-        for consumer in consumers { virtualHost.scheduler.schedule(consumer.queue) }
+        guard !consumers.isEmpty else { return }
+        rotation = rotation >= consumers.count - 1 ? 0 : rotation + 1
+        for offset in 0..<consumers.count {
+            virtualHost.scheduler.schedule(consumers[(rotation + offset) % consumers.count].queue)
+        }
     }
 
     // MARK: Deliveries
