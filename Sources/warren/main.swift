@@ -1,1 +1,91 @@
-print("warren")
+import Foundation
+import Glibc
+import WarrenServer
+
+/// `warren [serve] [options]`: runs the broker until SIGINT or SIGTERM.
+let usage = """
+    Usage: warren [serve] [options]
+
+    Runs the Warren message broker (AMQP 0-9-1) until SIGINT or SIGTERM.
+
+    Options:
+      --port N         AMQP port to listen on (default 5672; 0 picks a free port)
+      --bind ADDRESS   address to listen on (default 0.0.0.0; use :: for IPv6)
+      --data-dir DIR   where durable state lives (default ./warren-data)
+      -h, --help       show this help
+
+    """
+
+struct ServeOptions {
+    var configuration = ServerConfiguration()
+    var dataDirectory = "warren-data"
+}
+
+/// A mistake on the command line: printed with a hint, exit code 2.
+struct CommandLineError: Error {
+    let message: String
+    static func usage(_ message: String) -> CommandLineError { CommandLineError(message: message) }
+}
+
+func parseServeOptions(_ arguments: ArraySlice<String>) throws(CommandLineError) -> ServeOptions? {
+    var options = ServeOptions()
+    var rest = arguments
+    func value(for flag: String) throws(CommandLineError) -> String {
+        guard let value = rest.popFirst() else { throw .usage("\(flag) needs a value") }
+        return value
+    }
+    while let argument = rest.popFirst() {
+        switch argument {
+        case "-h", "--help":
+            return nil
+        case "--port":
+            let text = try value(for: argument)
+            guard let port = Int(text), (0...65535).contains(port) else { throw .usage("--port: '\(text)' is not a port number") }
+            options.configuration.port = port
+        case "--bind":
+            options.configuration.bind = try value(for: argument)
+        case "--data-dir":
+            options.dataDirectory = try value(for: argument)
+        default:
+            throw .usage("unknown option '\(argument)'")
+        }
+    }
+    return options
+}
+
+func runServe(_ arguments: ArraySlice<String>) -> Int32 {
+    let options: ServeOptions
+    do throws(CommandLineError) {
+        guard let parsed = try parseServeOptions(arguments) else {
+            print(usage, terminator: "")
+            return 0
+        }
+        options = parsed
+    } catch {
+        FileHandle.standardError.write(Data("warren: \(error.message)\nTry 'warren --help'.\n".utf8))
+        return 2
+    }
+    // Signals are taken by sigwait on this thread; block them before any
+    // other thread starts so that none of those receives them.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
+    do {
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        let server = try Server.start(options.configuration)
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        Server.standardErrorLog("received signal \(received), shutting down")
+        server.stop()
+        return 0
+    } catch {
+        FileHandle.standardError.write(Data("warren: \(error)\n".utf8))
+        return 1
+    }
+}
+
+var arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "serve" { arguments = arguments.dropFirst() }
+exit(runServe(arguments))

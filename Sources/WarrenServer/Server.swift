@@ -1,0 +1,172 @@
+import AMQPProtocol
+import Foundation
+import Synchronization
+import WarrenCore
+
+/// Server-wide state shared by the connections: the broker, the listener,
+/// the registry of live connections and the flush list. Confined to the
+/// event-loop thread.
+final class ServerContext {
+    let configuration: ServerConfiguration
+    let broker: Broker
+    let loop: EventLoop
+    let listenAddress: String
+    private(set) var connections: [ConnectionID: ClientConnection] = [:]
+    private var nextConnectionID: UInt64 = 1
+    private var pendingFlushes: [ClientConnection] = []
+    private let logSink: @Sendable (String) -> Void
+
+    init(configuration: ServerConfiguration, broker: Broker, loop: EventLoop, listenAddress: String, log: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.broker = broker
+        self.loop = loop
+        self.listenAddress = listenAddress
+        self.logSink = log
+        loop.onTurnEnd { [unowned self] in self.flushPending() }
+    }
+
+    func log(_ line: String) { logSink(line) }
+
+    func accept(_ socket: TCPSocket) {
+        let id = ConnectionID(nextConnectionID)
+        nextConnectionID += 1
+        let connection = ClientConnection(id: id, socket: socket, server: self)
+        do {
+            try loop.register(socket.fd, for: .readable) { [weak connection] readiness in
+                guard let connection else { return }
+                if readiness.contains(.writable) { connection.flush() }
+                if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.error) {
+                    connection.readable()
+                }
+            }
+        } catch {
+            log("cannot watch \(socket.peer): \(error)")
+            socket.close()
+            return
+        }
+        connections[id] = connection
+        log("\(connection.name): accepted")
+    }
+
+    func connectionTerminated(_ connection: ClientConnection) {
+        loop.unregister(connection.socket.fd)
+        connection.socket.close()
+        connections[connection.id] = nil
+    }
+
+    func flushAtTurnEnd(_ connection: ClientConnection) {
+        pendingFlushes.append(connection)
+    }
+
+    private func flushPending() {
+        while !pendingFlushes.isEmpty {
+            let batch = pendingFlushes
+            pendingFlushes.removeAll(keepingCapacity: true)
+            for connection in batch { connection.flush() }
+        }
+    }
+}
+
+/// A running Warren broker: one event-loop thread, its AMQP listener, and
+/// the broker state it owns.
+///
+/// `warren serve` and in-process embedding (tests, Swift apps) start the
+/// same thing through `start(_:)`.
+public final class Server: Sendable {
+    private let thread: EventLoopThread
+    private let listener: TCPListener
+    private let context: UnsafeLoopBound<ServerContext>
+    /// The port the AMQP listener is bound to (useful with port 0).
+    public let port: Int
+
+    private init(thread: EventLoopThread, listener: TCPListener, context: UnsafeLoopBound<ServerContext>) {
+        self.thread = thread
+        self.listener = listener
+        self.context = context
+        self.port = Int(listener.localPort)
+    }
+
+    /// Binds the listener and starts the event loop; returns once the
+    /// broker accepts connections.
+    public static func start(
+        _ configuration: ServerConfiguration,
+        log: @escaping @Sendable (String) -> Void = Server.standardErrorLog
+    ) throws -> Server {
+        guard let port = UInt16(exactly: configuration.port) else {
+            throw SystemError("bind: port \(configuration.port) out of range", errno: EINVAL)
+        }
+        let listener = try TCPListener(host: configuration.bind, port: port)
+        let thread = try EventLoopThread()
+        let loop = thread.loop
+        let box = UnsafeLoopBound<ServerContext>()
+        let ready = DispatchSemaphore(value: 0)
+        let failure = LockedValue<Error?>(nil)
+        loop.execute {
+            let broker = Broker()
+            let context = ServerContext(configuration: configuration, broker: broker, loop: loop,
+                                        listenAddress: "\(listener.localAddress)", log: log)
+            box.value = context
+            do {
+                try loop.register(listener.fd, for: .readable) { _ in
+                    while let socket = try? listener.accept() { context.accept(socket) }
+                }
+            } catch {
+                failure.set(error)
+            }
+            ready.signal()
+        }
+        ready.wait()
+        if let error = failure.get() {
+            thread.stop()
+            listener.close()
+            throw error
+        }
+        log("Warren \(ServerProperties.version) listening on \(listener.localAddress)")
+        return Server(thread: thread, listener: listener, context: box)
+    }
+
+    /// Closes every connection with 320 CONNECTION_FORCED, stops the loop
+    /// and returns once it has stopped.
+    public func stop() {
+        let done = DispatchSemaphore(value: 0)
+        let loop = thread.loop
+        let listener = self.listener
+        let context = self.context
+        loop.execute {
+            loop.unregister(listener.fd)
+            listener.close()
+            if let context = context.value {
+                for connection in context.connections.values {
+                    connection.forceClose(reason: "broker forced connection closure with reason 'shutdown'")
+                }
+            }
+            done.signal()
+        }
+        done.wait()
+        // One more turn lets the closes reach the sockets.
+        let flushed = DispatchSemaphore(value: 0)
+        loop.execute { flushed.signal() }
+        flushed.wait()
+        thread.stop()
+    }
+
+    public static let standardErrorLog: @Sendable (String) -> Void = { line in
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        FileHandle.standardError.write(Data("\(stamp) \(line)\n".utf8))
+    }
+}
+
+/// Holds a loop-confined object so that the `Server` handle (which other
+/// threads hold) can pass it back into the loop. Only read or written on
+/// the loop thread.
+final class UnsafeLoopBound<Value: AnyObject>: @unchecked Sendable {
+    var value: Value?
+}
+
+/// A tiny mutex-protected value for handing results across threads.
+final class LockedValue<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    func get() -> Value { storage.withLock { $0 } }
+    func set(_ value: Value) { storage.withLock { $0 = value } }
+}

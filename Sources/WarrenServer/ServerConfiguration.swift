@@ -1,0 +1,36 @@
+import AMQPProtocol
+import WarrenCore
+
+/// Everything `warren serve` can be told, passed in as one value.
+public struct ServerConfiguration: Sendable {
+    /// AMQP listener port; 0 picks a free one (see `Server.port`).
+    public var port: Int
+    /// Address to listen on: "0.0.0.0", "127.0.0.1", "::".
+    public var bind: String
+    /// Heartbeat interval Warren proposes in connection.tune, in seconds.
+    public var heartbeat: UInt16
+    /// frame_max Warren proposes; never below `minimumFrameMax`.
+    public var frameMax: UInt32
+    /// channel_max Warren proposes.
+    public var channelMax: UInt16
+    /// A peer that has not finished the handshake by then is disconnected.
+    public var handshakeTimeoutSeconds: UInt64
+    /// Bodies larger than this are refused with 406 PRECONDITION_FAILED.
+    public var maximumMessageSize: UInt64
+    public init(
+        port: Int = 5672, bind: String = "0.0.0.0", heartbeat: UInt16 = 60,
+        frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
+        handshakeTimeoutSeconds: UInt64 = 10, maximumMessageSize: UInt64 = 134_217_728
+    ) {
+        self.port = port
+        self.bind = bind
+        self.heartbeat = heartbeat
+        self.frameMax = max(frameMax, minimumFrameMax)
+        self.channelMax = channelMax
+        self.handshakeTimeoutSeconds = handshakeTimeoutSeconds
+        self.maximumMessageSize = maximumMessageSize
+    }
+}
+
+/// The smallest frame_max either side may ask for.
+public let minimumFrameMax: UInt32 = 4096
