@@ -3,6 +3,14 @@
 /// No singletons: the server makes one `Broker` and drives it from its event
 /// loop thread. Message sequence numbers and server-made names come from
 /// state shared by all its vhosts.
+///
+/// Threading, stated once for the whole module: every class here (broker,
+/// vhosts, exchanges, queues, sessions, consumers) is owned by that one
+/// thread and is deliberately not `Sendable`. Because nothing else touches
+/// them, and no method holds an `inout` access to a property while calling
+/// out to a sink, the properties on the publish → deliver → ack path are
+/// marked `@exclusivity(unchecked)`: Swift's run-time exclusivity checks cost
+/// about a fifth of that path's time (measured with perf, release build).
 public final class Broker {
     public let configuration: Configuration
     private var virtualHostsByName: [String: VirtualHost] = [:]

@@ -11,7 +11,7 @@ public final class Consumer {
     /// The channel's `basic.qos` (global = false) when the consumer was made; 0 means no limit.
     public let prefetchLimit: UInt16
     /// Deliveries still awaiting ack, nack or reject.
-    public internal(set) var unackedCount = 0
+    @exclusivity(unchecked) public internal(set) var unackedCount = 0
 
     init(tag: String, queue: Queue, session: Session, noAck: Bool, exclusive: Bool,
          arguments: FieldTable, prefetchLimit: UInt16) {

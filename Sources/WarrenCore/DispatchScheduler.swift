@@ -6,8 +6,8 @@
 /// finds the scheduler busy and returns; the outer loop picks up the work.
 /// The stack stays flat however long the chain of reactions.
 final class DispatchScheduler {
-    private var pending: [Queue] = []
-    private var isRunning = false
+    @exclusivity(unchecked) private var pending: [Queue] = []
+    @exclusivity(unchecked) private var isRunning = false
 
     func schedule(_ queue: Queue) {
         guard !queue.isScheduled, !queue.isDeleted else { return }

@@ -26,7 +26,7 @@ public class Exchange {
     /// Bindings with this exchange as destination (exchange-to-exchange).
     var incomingBindings = BindingList()
     /// Routing's visited mark: equal to the router's epoch once seen in this publish.
-    var routeEpoch: UInt64 = 0
+    @exclusivity(unchecked) var routeEpoch: UInt64 = 0
     var isDeleted = false
 
     init(name: String, type: ExchangeType, durable: Bool = true, autoDelete: Bool = false,

@@ -61,7 +61,7 @@ public final class Message {
 
 /// Hands out broker-wide message sequence numbers.
 final class MessageSequencer {
-    private var next: UInt64 = 1
+    @exclusivity(unchecked) private var next: UInt64 = 1
 
     func take() -> UInt64 {
         defer { next &+= 1 }

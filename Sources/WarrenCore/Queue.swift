@@ -15,12 +15,12 @@ public final class Queue {
     public let isAutoDelete: Bool
     public let arguments: FieldTable
 
-    private var ready = RingBuffer<QueueEntry>()
-    public private(set) var consumers: [Consumer] = []
+    @exclusivity(unchecked) private var ready = RingBuffer<QueueEntry>()
+    @exclusivity(unchecked) public private(set) var consumers: [Consumer] = []
     /// Where the round-robin resumes: the consumer after the last one served.
-    private var cursor = 0
-    private var nextSequence: UInt64 = 0
-    public internal(set) var unackedCount = 0
+    @exclusivity(unchecked) private var cursor = 0
+    @exclusivity(unchecked) private var nextSequence: UInt64 = 0
+    @exclusivity(unchecked) public internal(set) var unackedCount = 0
     /// Auto-delete applies only to a queue that once had a consumer.
     public private(set) var hasHadConsumers = false
     public internal(set) var isDeleted = false
@@ -28,9 +28,9 @@ public final class Queue {
     /// Bindings that lead here (the default exchange's implicit one aside).
     var incomingBindings = BindingList()
     /// Routing's visited mark (see `RouteCollector`).
-    var routeEpoch: UInt64 = 0
+    @exclusivity(unchecked) var routeEpoch: UInt64 = 0
     /// Set while waiting in the dispatch scheduler.
-    var isScheduled = false
+    @exclusivity(unchecked) var isScheduled = false
 
     init(name: String, durable: Bool = false, exclusiveOwner: ConnectionID? = nil, autoDelete: Bool = false,
          arguments: FieldTable = FieldTable()) {

@@ -12,20 +12,20 @@ public final class Session {
     public let virtualHost: VirtualHost
     private var sink: DeliverySink?
 
-    private var nextDeliveryTag: UInt64 = 1
-    private var unacked = UnackedLog()
-    private var taken: [PendingAck] = []
+    @exclusivity(unchecked) private var nextDeliveryTag: UInt64 = 1
+    @exclusivity(unchecked) private var unacked = UnackedLog()
+    @exclusivity(unchecked) private var taken: [PendingAck] = []
     /// Consumers in the order they were made, and by tag.
     public private(set) var consumers: [Consumer] = []
     private var consumersByTag: [ExactKey: Consumer] = [:]
-    private var rotation = 0
+    @exclusivity(unchecked) private var rotation = 0
 
     /// `basic.qos` with global = false: the limit given to consumers made after it.
     public private(set) var consumerPrefetch: UInt16 = 0
     /// `basic.qos` with global = true: one limit shared by all this channel's consumers.
     public private(set) var globalPrefetch: UInt16 = 0
     /// Consumer deliveries awaiting ack (what the global limit counts; `basic.get` is not counted).
-    public private(set) var globalUnackedCount = 0
+    @exclusivity(unchecked) public private(set) var globalUnackedCount = 0
 
     public internal(set) var isConfirmMode = false
     /// The sequence number the next publish will have in confirm mode, from 1.

@@ -8,7 +8,7 @@ import AMQPProtocol
 /// distinct keys costs one clear per `cacheCapacity` publishes.
 public final class TopicExchange: Exchange {
     private let trie = TopicTrie()
-    private var cache: [ExactKey: [Destination]] = [:]
+    @exclusivity(unchecked) private var cache: [ExactKey: [Destination]] = [:]
     private let cacheCapacity: Int
 
     init(name: String, durable: Bool = true, autoDelete: Bool = false, internal isInternal: Bool = false,

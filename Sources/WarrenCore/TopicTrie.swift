@@ -12,9 +12,9 @@
 /// has an empty middle word, as in RabbitMQ's `split_topic_key`.
 final class TopicTrie {
     private let root = TopicNode(isHash: false)
-    private var current: [TopicNode] = []
-    private var next: [TopicNode] = []
-    private var epoch: UInt64 = 0
+    @exclusivity(unchecked) private var current: [TopicNode] = []
+    @exclusivity(unchecked) private var next: [TopicNode] = []
+    @exclusivity(unchecked) private var epoch: UInt64 = 0
 
     var isEmpty: Bool { root.isUnused }
 
@@ -114,7 +114,7 @@ final class TopicNode {
     /// One entry per binding whose key ends here.
     var destinations: [Destination] = []
     /// The matcher's visited mark for its current step.
-    var mark: UInt64 = 0
+    @exclusivity(unchecked) var mark: UInt64 = 0
 
     init(isHash: Bool) { self.isHash = isHash }
 

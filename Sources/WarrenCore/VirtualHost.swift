@@ -18,7 +18,7 @@ public final class VirtualHost {
     let names: NameGenerator
     let sequencer: MessageSequencer
     let scheduler = DispatchScheduler()
-    var collector = RouteCollector()
+    @exclusivity(unchecked) var collector = RouteCollector()
 
     /// The exchanges every vhost starts with: the default one, the `amq.*`
     /// set, and RabbitMQ's internal trace exchange.
