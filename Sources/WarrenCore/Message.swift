@@ -3,51 +3,94 @@ import AMQPProtocol
 /// One published message: immutable, and shared by reference by every queue
 /// it is routed to, so a fanout to N queues holds one body and N entries.
 ///
-/// The properties are kept as their wire encoding (flags and property list),
-/// not as a decoded `BasicProperties`: the decoded struct is about 190 bytes
-/// of optionals, where a typical encoding is a handful of bytes. The server
-/// writes `encodedProperties` straight into each content header, so a message
-/// is encoded once at publish however many times it is delivered.
+/// One allocation holds everything: the fields below, then the properties in
+/// their wire encoding (flags and property list), then the body bytes. With
+/// arrays instead, the properties and the body would each cost a second and
+/// third allocation with a 32-byte header; as it is, a queued message costs
+/// about 80 bytes beyond its body and properties, plus its 24-byte queue
+/// entry, under the 150-byte budget.
 ///
-/// Overhead per queued message, beyond the body bytes: this object (80 bytes
-/// as allocated), the body and properties array headers (32 bytes each) and
-/// one 24-byte queue entry.
-public final class Message {
-    /// The exchange it was published to, as the publisher named it.
-    public let exchange: String
-    public let routingKey: String
-    public let body: [UInt8]
-    /// Broker-assigned, increasing in publish order across all vhosts.
-    public let sequence: UInt64
-    /// Property flags then the property list, exactly as on the wire.
-    public let encodedProperties: [UInt8]
-    /// Delivery mode 2, cached from the properties for the store.
-    public let isPersistent: Bool
-    /// The priority property, or 0 when absent.
-    public let priority: UInt8
+/// Keeping the properties encoded (not as the ~190-byte `BasicProperties`)
+/// also means the server copies them straight into every content header:
+/// a message is encoded once, at publish, however many times it is delivered.
+/// On the delivery path use `withEncodedProperties` and `withBody`, which
+/// copy nothing; `properties`, `encodedProperties` and `body` make copies.
+public final class Message: ManagedBuffer<MessageHeader, UInt8> {
+    /// Makes a message; the broker assigns `sequence` (see `VirtualHost.publish`).
+    public static func make(exchange: String, routingKey: String, properties: BasicProperties = .none,
+                            body: UnsafeRawBufferPointer, sequence: UInt64) -> Message {
+        var scratch = ByteWriter(capacity: 0)
+        return make(exchange: exchange, routingKey: routingKey, properties: properties, body: body,
+                    sequence: sequence, scratch: &scratch)
+    }
 
-    public init(exchange: String, routingKey: String, properties: BasicProperties = .none,
-                body: [UInt8], sequence: UInt64) {
-        self.exchange = exchange
-        self.routingKey = routingKey
-        self.body = body
-        self.sequence = sequence
-        self.isPersistent = properties.isPersistent
-        self.priority = properties.priority ?? 0
-        if properties == .none {
-            self.encodedProperties = Message.noProperties
-        } else {
-            var writer = ByteWriter(capacity: 16)
-            writer.writeBasicProperties(properties)
-            self.encodedProperties = writer.bytes
+    public static func make(exchange: String, routingKey: String, properties: BasicProperties = .none,
+                            body: [UInt8], sequence: UInt64) -> Message {
+        body.withUnsafeBytes { bytes in
+            make(exchange: exchange, routingKey: routingKey, properties: properties, body: bytes, sequence: sequence)
         }
     }
 
-    /// The encoding of an empty property set: flags 0, shared by every message without properties.
-    static let noProperties: [UInt8] = [0, 0]
+    /// Encodes the properties through `scratch`, a writer the caller reuses,
+    /// so that making a message allocates only the message.
+    static func make(exchange: String, routingKey: String, properties: BasicProperties,
+                     body: UnsafeRawBufferPointer, sequence: UInt64, scratch: inout ByteWriter) -> Message {
+        scratch.bytes.removeAll(keepingCapacity: true)
+        if properties == .none {
+            scratch.writeUInt16(0)
+        } else {
+            scratch.writeBasicProperties(properties)
+        }
+        return scratch.bytes.withUnsafeBytes { encoded in
+            let header = MessageHeader(exchange: exchange, routingKey: routingKey, sequence: sequence,
+                                       bodyCount: body.count, propertiesCount: UInt32(truncatingIfNeeded: encoded.count),
+                                       isPersistent: properties.isPersistent, priority: properties.priority ?? 0)
+            let buffer = Message.create(minimumCapacity: encoded.count + body.count) { _ in header }
+            let message = unsafeDowncast(buffer, to: Message.self)
+            message.withUnsafeMutablePointerToElements { start in
+                let storage = UnsafeMutableRawBufferPointer(start: start, count: encoded.count + body.count)
+                storage.copyMemory(from: encoded)
+                UnsafeMutableRawBufferPointer(rebasing: storage[encoded.count...]).copyMemory(from: body)
+            }
+            return message
+        }
+    }
+
+    /// The exchange it was published to, as the publisher named it.
+    public var exchange: String { withUnsafeMutablePointerToHeader { $0.pointee.exchange } }
+    public var routingKey: String { withUnsafeMutablePointerToHeader { $0.pointee.routingKey } }
+    /// Broker-assigned, increasing in publish order across all vhosts.
+    public var sequence: UInt64 { withUnsafeMutablePointerToHeader { $0.pointee.sequence } }
+    /// Delivery mode 2, kept apart for the store.
+    public var isPersistent: Bool { withUnsafeMutablePointerToHeader { $0.pointee.isPersistent } }
+    /// The priority property, or 0 when absent.
+    public var priority: UInt8 { withUnsafeMutablePointerToHeader { $0.pointee.priority } }
+    public var bodySize: Int { withUnsafeMutablePointerToHeader { $0.pointee.bodyCount } }
+
+    /// Calls `body` with the property flags and list exactly as on the wire. No copy.
+    public func withEncodedProperties<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let count = withUnsafeMutablePointerToHeader { Int($0.pointee.propertiesCount) }
+        return try withUnsafeMutablePointerToElements { start in
+            try body(UnsafeRawBufferPointer(start: start, count: count))
+        }
+    }
+
+    /// Calls `body` with the message body. No copy.
+    public func withBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let (offset, count) = withUnsafeMutablePointerToHeader { (Int($0.pointee.propertiesCount), $0.pointee.bodyCount) }
+        return try withUnsafeMutablePointerToElements { start in
+            try body(UnsafeRawBufferPointer(start: start + offset, count: count))
+        }
+    }
+
+    /// A copy of the body.
+    public var body: [UInt8] { withBody { Array($0) } }
+
+    /// A copy of the encoded properties.
+    public var encodedProperties: [UInt8] { withEncodedProperties { Array($0) } }
 
     /// The decoded properties. This decodes on every call and allocates the
-    /// strings it finds; the delivery path should use `encodedProperties`.
+    /// strings it finds; the delivery path should use `withEncodedProperties`.
     public var properties: BasicProperties {
         var reader = ByteReader(encodedProperties)
         return (try? reader.readBasicProperties()) ?? .none
@@ -55,8 +98,19 @@ public final class Message {
 
     /// The headers table, decoded for headers-exchange routing.
     var headers: FieldTable? { properties.headers }
+}
 
-    public var bodySize: Int { body.count }
+/// The fixed part of a `Message`, stored in front of its bytes. Opaque: read
+/// it through `Message`'s properties.
+public struct MessageHeader {
+    let exchange: String
+    let routingKey: String
+    let sequence: UInt64
+    let bodyCount: Int
+    /// A property list fits in one content-header frame, far below 4 GiB.
+    let propertiesCount: UInt32
+    let isPersistent: Bool
+    let priority: UInt8
 }
 
 /// Hands out broker-wide message sequence numbers.

@@ -21,7 +21,7 @@ extension Session {
     public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
                         body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
         let source = try virtualHost.publishableExchange(named: exchange)
-        let message = virtualHost.makeMessage(exchange: exchange, routingKey: routingKey,
+        let message = virtualHost.makeMessage(source: source, routingKey: routingKey,
                                               properties: properties, body: body)
         guard transaction != nil else {
             var result = virtualHost.publish(message, through: source, mandatory: mandatory)

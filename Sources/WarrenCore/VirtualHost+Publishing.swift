@@ -35,7 +35,7 @@ extension VirtualHost {
     public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
                         body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
         let source = try publishableExchange(named: exchange)
-        let message = makeMessage(exchange: exchange, routingKey: routingKey, properties: properties, body: body)
+        let message = makeMessage(source: source, routingKey: routingKey, properties: properties, body: body)
         return publish(message, through: source, mandatory: mandatory)
     }
 
@@ -45,9 +45,14 @@ extension VirtualHost {
         return exchange
     }
 
-    func makeMessage(exchange: String, routingKey: String, properties: BasicProperties, body: [UInt8]) -> Message {
-        Message(exchange: exchange, routingKey: routingKey, properties: properties, body: body,
-                sequence: sequencer.take())
+    /// Makes the message for a publish to `source`. It names the exchange
+    /// with the exchange's own string, so a long name is stored once, not once
+    /// per message; the properties are encoded through a reused scratch writer.
+    func makeMessage(source: Exchange, routingKey: String, properties: BasicProperties, body: [UInt8]) -> Message {
+        body.withUnsafeBytes { bytes in
+            Message.make(exchange: source.name, routingKey: routingKey, properties: properties, body: bytes,
+                         sequence: sequencer.take(), scratch: &propertyScratch)
+        }
     }
 
     /// Routes, enqueues, then dispatches to consumers. The hot path: it

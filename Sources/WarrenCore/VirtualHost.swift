@@ -19,6 +19,8 @@ public final class VirtualHost {
     let sequencer: MessageSequencer
     let scheduler = DispatchScheduler()
     @exclusivity(unchecked) var collector = RouteCollector()
+    /// Reused to encode each published message's properties.
+    @exclusivity(unchecked) var propertyScratch = ByteWriter(capacity: 256)
 
     /// The exchanges every vhost starts with: the default one, the `amq.*`
     /// set, and RabbitMQ's internal trace exchange.

@@ -16,7 +16,7 @@ struct ConsumerTests {
         #expect(free.hasCredit)
         limited.unackedCount = 0
         try session.qos(prefetchCount: 1, global: true)
-        session.deliver(QueueEntry(message: Message(exchange: "", routingKey: "q", body: [], sequence: 1), sequence: 0),
+        session.deliver(QueueEntry(message: Message.make(exchange: "", routingKey: "q", body: [], sequence: 1), sequence: 0),
                         from: queue, to: limited)
         #expect(!limited.hasCredit)
         #expect(free.hasCredit)

@@ -6,7 +6,7 @@ struct MessageTests {
     @Test func keepsPropertiesInWireForm() {
         let properties = BasicProperties(contentType: "text/plain", headers: ["k": .string("v")], deliveryMode: 2,
                                          priority: 4, messageID: "id-1", timestamp: 12)
-        let message = Message(exchange: "x", routingKey: "k", properties: properties, body: [1, 2], sequence: 9)
+        let message = Message.make(exchange: "x", routingKey: "k", properties: properties, body: [1, 2], sequence: 9)
         #expect(message.properties == properties)
         #expect(message.isPersistent)
         #expect(message.priority == 4)
@@ -15,14 +15,39 @@ struct MessageTests {
         #expect(message.encodedProperties == writer.bytes)
     }
 
-    @Test func messagesWithoutPropertiesShareOneEncoding() {
-        let first = Message(exchange: "", routingKey: "q", body: [], sequence: 1)
-        let second = Message(exchange: "", routingKey: "q", body: [], sequence: 2)
-        #expect(first.encodedProperties == [0, 0])
-        #expect(first.properties == .none)
-        #expect(!first.isPersistent)
-        first.encodedProperties.withUnsafeBufferPointer { a in
-            second.encodedProperties.withUnsafeBufferPointer { b in #expect(a.baseAddress == b.baseAddress) }
+    @Test func messagesWithoutPropertiesEncodeEmptyFlags() {
+        let message = Message.make(exchange: "", routingKey: "q", body: [9], sequence: 1)
+        #expect(message.encodedProperties == [0, 0])
+        #expect(message.properties == .none)
+        #expect(!message.isPersistent)
+        #expect(message.body == [9])
+        #expect(message.bodySize == 1)
+    }
+
+    @Test func oneAllocationHoldsFieldsPropertiesAndBody() {
+        let body = [UInt8](repeating: 1, count: 64)
+        let message = Message.make(exchange: "amq.direct", routingKey: "orders.new",
+                                   properties: BasicProperties(contentType: "text/plain", deliveryMode: 2),
+                                   body: body, sequence: 1)
+        #expect(message.capacity >= 14 + 64)
+        #expect(message.capacity < 14 + 64 + 16)
+        message.withEncodedProperties { properties in
+            message.withBody { bytes in
+                #expect(properties.count == 14)
+                #expect(bytes.baseAddress == properties.baseAddress.map { $0 + 14 })
+                #expect(Array(bytes) == body)
+            }
+        }
+    }
+
+    @Test func messagesShareTheExchangesNameString() throws {
+        let vhost = makeVirtualHost()
+        let name = "an-exchange-with-a-long-name"
+        try vhost.declareExchange(name: name, type: "fanout")
+        let first = try vhost.publish(exchange: String(name.reversed().reversed()), routingKey: "", body: []).message
+        let second = try vhost.publish(exchange: name, routingKey: "", body: []).message
+        first.exchange.utf8.withContiguousStorageIfAvailable { a in
+            second.exchange.utf8.withContiguousStorageIfAvailable { b in #expect(a.baseAddress == b.baseAddress) }
         }
     }
 

@@ -66,7 +66,7 @@ struct QueueTests {
         let queue = Queue(name: "q")
         var entries: [QueueEntry] = []
         for index in 0..<8 {
-            queue.enqueue(Message(exchange: "", routingKey: "q", body: [UInt8(index)], sequence: UInt64(index)))
+            queue.enqueue(Message.make(exchange: "", routingKey: "q", body: [UInt8(index)], sequence: UInt64(index)))
         }
         for _ in 0..<8 { if let entry = queue.takeFirst() { entries.append(entry) } }
         for index in [5, 1, 7, 3, 0, 6, 2, 4] { queue.requeue(entries[index].delivered()) }

@@ -5,7 +5,7 @@ struct UnackedLogTests {
     let queue = Queue(name: "q")
 
     func pending(_ tag: UInt64) -> PendingAck {
-        let message = Message(exchange: "", routingKey: "q", body: [], sequence: tag)
+        let message = Message.make(exchange: "", routingKey: "q", body: [], sequence: tag)
         return PendingAck(deliveryTag: tag, queue: queue, entry: QueueEntry(message: message, sequence: tag), consumer: nil)
     }
 
