@@ -137,7 +137,7 @@ public final class Channel: Sendable {
         for consumer in orphans.consumers {
             if case .closedByApplication = error { consumer.finish() } else { consumer.finish(throwing: error) }
         }
-        for publish in orphans.confirms { publish.waiter?.resume(returning: .failure(error)) }
+        for waiter in orphans.confirms { waiter.resume(returning: .failure(error)) }
         eventSink.yield(.closed(error))
         eventSink.finish()
     }

@@ -97,18 +97,22 @@ extension Channel {
     /// broker has acked it, throwing `.publishNacked` on a nack and
     /// `.publishReturned` when a `mandatory` message was unroutable. An
     /// unroutable mandatory message also arrives in `events` as `.returned`.
+    ///
+    /// With `awaitConfirm: false` a confirm-mode publish returns once written,
+    /// like an unconfirmed one; `waitForConfirms()` later waits for all of
+    /// them at once, which is how to stream many messages with confirms.
     public func publish(
         _ body: [UInt8], exchange: String = "", routingKey: String, mandatory: Bool = false,
-        properties: BasicProperties = BasicProperties()
+        properties: BasicProperties = BasicProperties(), awaitConfirm: Bool = true
     ) async throws(ClientError) {
         let message = OutgoingMessage(
             method: .basicPublish(BasicPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory)),
             properties: properties, body: body, frameMax: Int(connection.tuning.frameMax))
-        guard state.withLock({ $0.confirms != nil }) else {
+        guard awaitConfirm, state.withLock({ $0.confirms != nil }) else {
             try writer.write { buffer throws(ClientError) in
                 try state.withLock { state throws(ClientError) in
                     try state.ensureOpen()
-                    // Confirm mode began meanwhile: keep our numbering in step with the broker's.
+                    // In confirm mode, or it began meanwhile: keep our numbering in step with the broker's.
                     _ = state.confirms?.register(nil, mandatory: mandatory, exchange: exchange, routingKey: routingKey)
                 }
                 message.encode(into: &buffer, channel: id)
@@ -140,10 +144,26 @@ extension Channel {
     /// Publishes text as its UTF-8 bytes.
     public func publish(
         _ body: String, exchange: String = "", routingKey: String, mandatory: Bool = false,
-        properties: BasicProperties = BasicProperties()
+        properties: BasicProperties = BasicProperties(), awaitConfirm: Bool = true
     ) async throws(ClientError) {
         try await publish(Array(body.utf8), exchange: exchange, routingKey: routingKey, mandatory: mandatory,
-                          properties: properties)
+                          properties: properties, awaitConfirm: awaitConfirm)
+    }
+
+    /// In confirm mode, waits until the broker has settled every publish made
+    /// so far. Throws `.publishNacked` or `.publishReturned` for the first one,
+    /// among those published with `awaitConfirm: false` since the last call,
+    /// that failed. Returns at once outside confirm mode.
+    public func waitForConfirms() async throws(ClientError) {
+        let outcome: Result<Void, ClientError> = await withCheckedContinuation { waiter in
+            let immediate = state.withLock { state -> Result<Void, ClientError>? in
+                if case .closed(let error) = state.phase { return .failure(error) }
+                guard state.confirms != nil else { return .success(()) }
+                return state.confirms?.waitForAll(waiter)
+            }
+            if let immediate { waiter.resume(returning: immediate) }
+        }
+        try outcome.get()
     }
 }
 

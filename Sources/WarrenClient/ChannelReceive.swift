@@ -116,7 +116,14 @@ extension Channel {
     }
 
     private func settleConfirms(deliveryTag: UInt64, multiple: Bool, nacked: Bool) {
-        let settled = state.withLock { $0.confirms?.settle(deliveryTag: deliveryTag, multiple: multiple) ?? [] }
+        typealias Drained = [(ConfirmTracker.Waiter, Result<Void, ClientError>)]
+        let (settled, drained) = state.withLock { state -> ([ConfirmTracker.Pending], Drained) in
+            // Mutated in place through the optional: a copy would copy its arrays.
+            let settled = state.confirms?.settle(deliveryTag: deliveryTag, multiple: multiple) ?? []
+            for publish in settled { state.confirms?.recordUnwaited(publish, nacked: nacked) }
+            return (settled, state.confirms?.drainedWaiters() ?? [])
+        }
         for publish in settled { publish.waiter?.resume(returning: publish.outcome(nacked: nacked)) }
+        for (waiter, outcome) in drained { waiter.resume(returning: outcome) }
     }
 }

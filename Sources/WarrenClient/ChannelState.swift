@@ -57,7 +57,7 @@ struct ChannelState {
         var turns: [TurnWaiter] = []
         var request: PendingRequest?
         var consumers: [DeliverySink] = []
-        var confirms: [ConfirmTracker.Pending] = []
+        var confirms: [ConfirmTracker.Waiter] = []
     }
 
     /// Marks the channel closed and takes everything still waiting on it;
@@ -72,6 +72,6 @@ struct ChannelState {
             consumers = [:]
         }
         return Orphans(turns: turnQueue, request: pendingRequest, consumers: Array(consumers.values),
-                       confirms: confirms?.takeAll() ?? [])
+                       confirms: confirms?.takeAllWaiters() ?? [])
     }
 }

@@ -197,6 +197,23 @@ struct ChannelMessagingTests {
         }
     }
 
+    @Test("confirm mode without waiting per publish: waitForConfirms waits for all, and reports a nack")
+    func waitForConfirms() async throws {
+        try await withChannel { _, channel in
+            let queue = try await channel.declareQueue(
+                exclusive: true, arguments: ["x-max-length": .int32(1000), "x-overflow": .string("reject-publish")]).name
+            try await channel.confirmSelect()
+            try await channel.waitForConfirms()  // nothing outstanding
+            for number in 0..<1000 { try await channel.publish("\(number)", routingKey: queue, awaitConfirm: false) }
+            try await channel.waitForConfirms()
+            #expect(try await channel.declareQueue(queue, passive: true).messageCount == 1000)
+            try await channel.publish("overflow", routingKey: queue, awaitConfirm: false)
+            let error = await clientError { try await channel.waitForConfirms() }
+            #expect(error == .publishNacked(sequenceNumber: 1001))
+            try await channel.waitForConfirms()  // the failure was reported once
+        }
+    }
+
     @Test("without confirms, an unroutable mandatory message arrives as a returned event")
     func returnedMessageEvent() async throws {
         try await withChannel { _, channel in

@@ -41,4 +41,20 @@ struct ConfirmTrackerTests {
         #expect(throws: ClientError.publishNacked(sequenceNumber: 1)) { try settled[0].outcome(nacked: true).get() }
         #expect(throws: Never.self) { try settled[0].outcome(nacked: false).get() }
     }
+
+    @Test("out-of-order single acks, then a multiple ack, settle each publish exactly once")
+    func outOfOrderSettling() {
+        var tracker = tracker(3000)
+        var settled: [UInt64] = []
+        for tag in stride(from: 2, through: 3000, by: 2) {
+            settled += tracker.settle(deliveryTag: UInt64(tag), multiple: false).map(\.sequenceNumber)
+        }
+        #expect(tracker.unsettledCount == 1500)
+        settled += tracker.settle(deliveryTag: 2999, multiple: true).map(\.sequenceNumber)
+        #expect(tracker.unsettledCount == 0)
+        #expect(settled.sorted() == Array(1...3000))
+        #expect(tracker.remove(5) == nil)
+        #expect(tracker.register(nil, mandatory: false, exchange: "", routingKey: "") == 3001)
+        #expect(tracker.remove(3001)?.sequenceNumber == 3001)
+    }
 }
