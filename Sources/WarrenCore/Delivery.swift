@@ -1,6 +1,7 @@
 /// A message handed to a consumer, for the server to encode as `basic.deliver`
 /// (or `basic.get-ok`). A small value: the message itself is shared.
 public struct Delivery {
+    /// Empty for `basic.get`.
     public let consumerTag: String
     /// Per session, from 1.
     public let deliveryTag: UInt64
