@@ -18,28 +18,45 @@ public func complain(_ line: String) {
 public func runExample(_ body: () async throws -> Void) async -> Never {
     do {
         try await body()
-        exit(0)
+        exitOnce(0)
     } catch ClientError.closedByApplication {
-        exit(0)
+        exitOnce(0)
     } catch {
         let name = CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? "example"
         complain("\(name): \(error)")
-        exit(1)
+        exitOnce(1)
     }
+}
+
+private let exiting = Mutex(false)
+
+/// `exit`, called by whichever comes first of the main code and the signal
+/// handler; the other waits for the process to end rather than exit twice.
+private func exitOnce(_ status: Int32) -> Never {
+    let first = exiting.withLock { exiting in
+        defer { exiting = true }
+        return !exiting
+    }
+    if first { exit(status) }
+    while true { pause() }
 }
 
 /// Signal sources must outlive the call that makes them.
 private let installedSignalSources = Mutex<[any DispatchSourceSignal]>([])
 
-/// On SIGINT or SIGTERM, closes `connection` cleanly. A consumer's
-/// `for try await` loop then simply ends, and `runExample` exits 0.
+/// On SIGINT or SIGTERM, closes `connection` cleanly (so the broker requeues
+/// whatever was delivered and not yet acked) and exits 0, without waiting for
+/// work in progress.
 public func closeOnTerminationSignal(_ connection: Connection) {
     installedSignalSources.withLock { sources in
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                Task { await connection.close() }
+                Task {
+                    await connection.close()
+                    exitOnce(0)
+                }
             }
             source.resume()
             sources.append(source)
