@@ -60,15 +60,17 @@ struct MemoryRunner {
         let connections = try openIdleConnections()
         let withConnections = try rss(pid)
         for connection in connections.opened { connection.close(timeoutSeconds: 1) }
+        let base = try rss(pid)
         result["connections"] = Double(connections.opened.count)
         if !connections.opened.isEmpty {
-            result["rss_per_conn_kb"] = (withConnections - idle) / Double(connections.opened.count) / 1024
+            // Against the mean of before and after, so a slow drift (a heap
+            // still shrinking) cancels out instead of landing in the figure.
+            result["rss_per_conn_kb"] = (withConnections - (idle + base) / 2) / Double(connections.opened.count) / 1024
         }
         if let error = connections.error {
             result.notes.append("only_\(connections.opened.count)_of_\(options.idleConnections)_connections:_\(error)")
         }
 
-        let base = try rss(pid)
         let queued = try fillQueue(pid: pid)
         result["rss_queued_mb"] = queued.rss / 1_048_576
         result["bytes_per_msg"] = (queued.rss - base) / Double(options.memoryMessages) - Double(Self.bodySize)

@@ -1,0 +1,207 @@
+import Foundation
+import Glibc
+
+/// A broker the compare runner measures: where it listens and which process it is.
+struct ManagedBroker: Sendable {
+    var name: String
+    var url: AMQPURL
+    var pid: Int32
+    var version: String
+}
+
+/// Runs a command to completion (bounded by `timeoutSeconds`) and returns
+/// its exit status and standard output. Standard error passes through, so
+/// the user sees what `apt-get` or `swift build` say.
+func runCommand(_ executable: String, _ arguments: [String], timeoutSeconds: Double, captureOutput: Bool = true) -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+    let pipe = Pipe()
+    process.standardOutput = captureOutput ? pipe : FileHandle.standardError
+    do { try process.run() } catch { return (127, "cannot run \(executable): \(error)") }
+    // Read while it runs, so a chatty command never blocks on a full pipe.
+    let reader = captureOutput ? WorkerThreadOutput(pipe.fileHandleForReading) : nil
+    let deadline = monotonicNanos() + UInt64(timeoutSeconds * 1e9)
+    while process.isRunning, monotonicNanos() < deadline { sleep(seconds: 0.05) }
+    if process.isRunning {
+        process.terminate()
+        process.waitUntilExit()
+        return (124, "\(executable) timed out after \(Int(timeoutSeconds)) s")
+    }
+    return (process.terminationStatus, reader?.text() ?? "")
+}
+
+/// Drains a pipe on a thread of its own.
+private final class WorkerThreadOutput: @unchecked Sendable {
+    private let thread: WorkerThread<String>?
+
+    init(_ handle: FileHandle) {
+        let box = UncheckedBox(handle)
+        thread = try? WorkerThread { String(decoding: box.value.readDataToEndOfFile(), as: UTF8.self) }
+    }
+
+    func text() -> String {
+        guard let thread, case .success(let text) = thread.join() else { return "" }
+        return text
+    }
+}
+
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// True when an AMQP handshake succeeds at `url` within `timeoutSeconds`.
+func acceptsAMQP(_ url: AMQPURL, timeoutSeconds: Double = 2) -> Bool {
+    guard let connection = try? AMQPConnection.open(url, name: "warren-bench probe", timeoutSeconds: timeoutSeconds) else { return false }
+    connection.close(timeoutSeconds: 1)
+    return true
+}
+
+/// RabbitMQ from Debian's package: installed if missing, reused if running
+/// with enough file descriptors for scenario 8, (re)started otherwise.
+enum RabbitMQControl {
+    static let serverScript = "/usr/sbin/rabbitmq-server"
+
+    static func ensureRunning(url: AMQPURL, neededSockets: Int) throws(BenchError) -> ManagedBroker {
+        if !FileManager.default.fileExists(atPath: serverScript) {
+            log("compare: rabbitmq-server is missing; installing it with apt-get")
+            let install = runCommand("apt-get", ["install", "-y", "rabbitmq-server"], timeoutSeconds: 900, captureOutput: false)
+            guard install.status == 0 else { throw .broker("apt-get install -y rabbitmq-server failed (status \(install.status))") }
+        }
+        if let pid = beamPID(), acceptsAMQP(url), statusText() != nil {
+            let limit = ProcStats.openFileLimit(pid: pid) ?? 0
+            if limit >= neededSockets + 200 {
+                log("compare: reusing the RabbitMQ already running (pid \(pid), \(limit) open files)")
+                return try describe(url: url, pid: pid)
+            }
+            log("compare: RabbitMQ (pid \(pid)) may open only \(limit) files, too few for \(neededSockets) connections; restarting it")
+            stop(pid: pid)
+        }
+        return try start(url: url, neededSockets: neededSockets)
+    }
+
+    /// Stops and starts RabbitMQ, for measurements that want a fresh VM.
+    static func restart(url: AMQPURL, neededSockets: Int) throws(BenchError) -> ManagedBroker {
+        if let pid = beamPID() { stop(pid: pid) }
+        return try start(url: url, neededSockets: neededSockets)
+    }
+
+    private static func stop(pid: Int32) {
+        _ = runCommand("rabbitmqctl", ["stop"], timeoutSeconds: 120)
+        _ = waitUntil(timeoutSeconds: 60) { !ProcStats.isAlive(pid: pid) }
+    }
+
+    /// `rabbitmq-server -detached`, with this process's raised file limit
+    /// inherited, then waits for port 5672 and `rabbitmqctl status`.
+    private static func start(url: AMQPURL, neededSockets: Int) throws(BenchError) -> ManagedBroker {
+        ProcStats.raiseOpenFileLimit(to: max(65_536, neededSockets + 1024))
+        log("compare: starting rabbitmq-server -detached")
+        let started = runCommand(serverScript, ["-detached"], timeoutSeconds: 120, captureOutput: false)
+        guard started.status == 0 else { throw .broker("rabbitmq-server -detached exited with status \(started.status)") }
+        guard waitUntil(timeoutSeconds: 120, { acceptsAMQP(url) }), statusText() != nil, let pid = beamPID() else {
+            throw .broker("RabbitMQ did not accept AMQP connections on \(url.host):\(url.port) within 120 s")
+        }
+        return try describe(url: url, pid: pid)
+    }
+
+    private static func describe(url: AMQPURL, pid: Int32) throws(BenchError) -> ManagedBroker {
+        let connection = try AMQPConnection.open(url, name: "warren-bench probe")
+        defer { connection.close() }
+        return ManagedBroker(name: "RabbitMQ", url: url, pid: pid, version: connection.version)
+    }
+
+    /// The beam.smp process (the Erlang VM running RabbitMQ).
+    static func beamPID() -> Int32? {
+        let found = runCommand("pgrep", ["-f", "beam.smp"], timeoutSeconds: 10)
+        return found.output.split(separator: "\n").compactMap { Int32($0) }.first
+    }
+
+    static func statusText() -> String? {
+        let status = runCommand("rabbitmqctl", ["status"], timeoutSeconds: 60)
+        return status.status == 0 ? status.output : nil
+    }
+
+    /// "Erlang/OTP 25 [erts-13.1.5]", from `rabbitmqctl status`.
+    static func erlangVersion() -> String {
+        guard let status = statusText(),
+              let line = status.split(separator: "\n").first(where: { $0.contains("Erlang configuration:") }),
+              let otp = line.range(of: "Erlang/OTP")
+        else { return "unknown" }
+        let words = line[otp.lowerBound...].split(separator: " ")
+        return words.prefix(3).joined(separator: " ")
+    }
+}
+
+/// Warren's release binary, started fresh with its own data directory.
+final class WarrenControl {
+    let binary: String
+    let port: UInt16
+    private(set) var process: Process?
+    private var dataDirectory: String?
+
+    init(binary: String, port: UInt16) {
+        self.binary = binary
+        self.port = port
+    }
+
+    var url: AMQPURL { AMQPURL(host: "127.0.0.1", port: port) }
+
+    /// Builds the binary if it is missing: `swift build -c release --product warren`,
+    /// with `--scratch-path` when the binary lives under another build directory.
+    func buildIfMissing() throws(BenchError) {
+        guard !FileManager.default.isExecutableFile(atPath: binary) else { return }
+        var arguments = ["build", "-c", "release", "--product", "warren"]
+        let suffix = "/release/warren"
+        if binary.hasSuffix(suffix) {
+            let scratch = String(binary.dropLast(suffix.count))
+            if scratch != ".build" { arguments += ["--scratch-path", scratch] }
+        }
+        log("compare: \(binary) is missing; running swift \(arguments.joined(separator: " "))")
+        let build = runCommand("swift", arguments, timeoutSeconds: 1800, captureOutput: false)
+        guard build.status == 0, FileManager.default.isExecutableFile(atPath: binary) else {
+            throw .broker("swift \(arguments.joined(separator: " ")) failed (status \(build.status))")
+        }
+    }
+
+    /// Spawns Warren and returns the milliseconds from spawn to the first
+    /// successful TCP connect and AMQP handshake.
+    @discardableResult
+    func start() throws(BenchError) -> Double {
+        stop()
+        let directory = NSTemporaryDirectory() + "warren-bench-\(getpid())-\(monotonicNanos() % 1_000_000_000)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        dataDirectory = directory
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--port", String(port), "--data-dir", directory]
+        process.standardOutput = FileHandle.nullDevice
+        let began = monotonicNanos()
+        do { try process.run() } catch { throw .broker("cannot start \(binary): \(error)") }
+        self.process = process
+        let deadline = began + 20_000_000_000
+        while monotonicNanos() < deadline {
+            guard process.isRunning else {
+                throw .broker("\(binary) exited with status \(process.terminationStatus) before accepting connections")
+            }
+            if acceptsAMQP(url, timeoutSeconds: 2) { return Double(monotonicNanos() - began) / 1e6 }
+            sleep(seconds: 0.002)
+        }
+        stop()
+        throw .broker("Warren did not complete an AMQP handshake on port \(port) within 20 s")
+    }
+
+    var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+
+    /// SIGTERM, then SIGKILL after 10 s; removes the data directory.
+    func stop() {
+        if let process, process.isRunning {
+            process.terminate()
+            if !waitUntil(timeoutSeconds: 10, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        process = nil
+        if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        dataDirectory = nil
+    }
+}
