@@ -17,14 +17,11 @@ struct Credentials: Equatable {
 
 extension Credentials {
     /// Parses the response of `mechanism`. A response that cannot be parsed
-    /// is refused with 403 ACCESS_REFUSED, as a wrong password is; an
-    /// unknown mechanism with 403 too, naming what is offered.
-    init(mechanism: String, response: [UInt8]) throws(AMQPError) {
-        switch AuthenticationMechanism(rawValue: mechanism) {
+    /// is 502 SYNTAX_ERROR, as in RabbitMQ.
+    init(mechanism: AuthenticationMechanism, response: [UInt8]) throws(AMQPError) {
+        switch mechanism {
         case .plain: self = try Credentials(plain: response)
         case .amqplain: self = try Credentials(amqplain: response)
-        case nil:
-            throw AMQPError(.accessRefused, "unsupported authentication mechanism '\(mechanism)', supported: \(AuthenticationMechanism.advertised)")
         }
     }
 
@@ -32,7 +29,7 @@ extension Credentials {
     init(plain response: [UInt8]) throws(AMQPError) {
         let parts = response.split(separator: 0, omittingEmptySubsequences: false)
         guard parts.count == 3 else {
-            throw AMQPError(.accessRefused, "PLAIN response is malformed")
+            throw .syntaxError("PLAIN response is malformed")
         }
         user = String(decoding: parts[1], as: UTF8.self)
         password = String(decoding: parts[2], as: UTF8.self)
@@ -45,10 +42,10 @@ extension Credentials {
         var reader = ByteReader(framed.bytes)
         let table: FieldTable
         do { table = try reader.readFieldTable() } catch {
-            throw AMQPError(.accessRefused, "AMQPLAIN response is malformed")
+            throw .syntaxError("AMQPLAIN response is malformed")
         }
         guard let user = table["LOGIN"]?.stringValue, let password = table["PASSWORD"]?.stringValue else {
-            throw AMQPError(.accessRefused, "AMQPLAIN response lacks LOGIN or PASSWORD")
+            throw .syntaxError("AMQPLAIN auth info is missing LOGIN or PASSWORD field")
         }
         self.user = user
         self.password = password

@@ -17,6 +17,9 @@ final class ClientConnection {
         case open
         /// Warren sent connection.close and waits for close-ok.
         case closing
+        /// Warren has said its last word: input is read and dropped until the
+        /// peer closes or the linger timer ends the connection.
+        case draining
         case closed
     }
 
@@ -66,6 +69,10 @@ final class ClientConnection {
     /// Reads what the socket has and handles every whole frame in it.
     func readable() {
         for _ in 0..<16 {
+            guard phase != .draining else {
+                discardInput()
+                return
+            }
             let result = splitter.withAppendableBuffer { socket.read(into: &$0, maxBytes: 256 * 1024) }
             switch result {
             case .bytes:
@@ -76,6 +83,22 @@ final class ClientConnection {
                 return
             case .closed, .error:
                 terminate(reason: "client closed the socket")
+                return
+            }
+        }
+    }
+
+    /// While draining: reads what the peer still sends and drops it, so that
+    /// closing does not reset the connection under the last frames Warren sent.
+    private func discardInput() {
+        var scratch: [UInt8] = []
+        for _ in 0..<16 {
+            scratch.removeAll(keepingCapacity: true)
+            switch socket.read(into: &scratch, maxBytes: 64 * 1024) {
+            case .bytes: continue
+            case .wouldBlock: return
+            case .closed, .error:
+                terminate(reason: "closed")
                 return
             }
         }
@@ -95,7 +118,7 @@ final class ClientConnection {
             }
         }
         do {
-            while phase != .closed, let raw = try splitter.next() {
+            while phase != .closed, phase != .draining, let raw = try splitter.next() {
                 try handle(Frame(raw))
             }
         } catch {
@@ -116,12 +139,13 @@ final class ClientConnection {
             }
             return
         }
+        guard phase != .draining else { return }
         switch frame {
         case .heartbeat:
             return
         case .method(0, let method):
             try handleConnectionMethod(method)
-        case .method(0, _), .header(0, _), .body(0, _):
+        case .header(0, _), .body(0, _):
             throw .unexpectedFrame("non-method frame on channel 0")
         default:
             guard phase == .open else {
@@ -133,23 +157,34 @@ final class ClientConnection {
 
     private func handleChannelFrame(_ frame: Frame) throws(AMQPError) {
         let number = frame.channel
-        guard let channel = channels[number] else {
-            guard case .method(_, .channelOpen) = frame else {
-                throw AMQPError(.channelError, "expected 'channel.open' on channel \(number)")
-            }
-            guard number <= channelMax else {
-                throw AMQPError(.notAllowed, "channel number \(number) is above the negotiated channel_max (\(channelMax))")
-            }
-            guard channels.count < Int(channelMax) else {
-                throw AMQPError(.notAllowed, "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))")
-            }
-            guard let virtualHost else { return }
-            let channel = ServerChannel(number: number, connection: self, virtualHost: virtualHost)
-            channels[number] = channel
-            send(.channelOpenOk(ChannelOpenOk()), on: number)
+        if let channel = channels[number] {
+            try channel.receive(frame)
             return
         }
-        try channel.receive(frame)
+        guard case .method(_, let method) = frame else {
+            throw .unexpectedFrame("expected method frame, got non method frame instead")
+        }
+        guard case .channelOpen = method else {
+            throw AMQPError(.channelError, "expected 'channel.open'", classID: method.classID, methodID: method.methodID)
+        }
+        try checkChannelLimits(opening: number)
+        guard let virtualHost else { return }
+        channels[number] = ServerChannel(number: number, connection: self, virtualHost: virtualHost)
+        send(.channelOpenOk(ChannelOpenOk()), on: number)
+    }
+
+    /// RabbitMQ's limit is on the channels open at once; Warren also refuses
+    /// numbers above the negotiated channel_max, which the spec reserves.
+    private func checkChannelLimits(opening number: UInt16) throws(AMQPError) {
+        let openID = (classID: ChannelOpen.classID, methodID: ChannelOpen.methodID)
+        guard channels.count < Int(channelMax) else {
+            throw AMQPError(.notAllowed, "number of channels opened (\(channels.count)) has reached the negotiated channel_max (\(channelMax))",
+                            classID: openID.classID, methodID: openID.methodID)
+        }
+        guard number <= channelMax else {
+            throw AMQPError(.notAllowed, "channel number \(number) is above the negotiated channel_max (\(channelMax))",
+                            classID: openID.classID, methodID: openID.methodID)
+        }
     }
 
     // MARK: - The handshake and connection class
@@ -164,10 +199,24 @@ final class ClientConnection {
         )), on: 0)
     }
 
+    /// A connection method; an error it causes names it in connection.close
+    /// unless the error names another (tune-ok's errors name connection.tune).
     private func handleConnectionMethod(_ method: Method) throws(AMQPError) {
+        do {
+            try dispatchConnectionMethod(method)
+        } catch var error {
+            if error.classID == 0 {
+                error.classID = method.classID
+                error.methodID = method.methodID
+            }
+            throw error
+        }
+    }
+
+    private func dispatchConnectionMethod(_ method: Method) throws(AMQPError) {
         switch (phase, method) {
         case (.awaitingStartOk, .connectionStartOk(let startOk)):
-            try authenticate(startOk)
+            authenticate(startOk)
         case (.awaitingTuneOk, .connectionTuneOk(let tuneOk)):
             try tune(tuneOk)
         case (.awaitingOpen, .connectionOpen(let open)):
@@ -175,26 +224,61 @@ final class ClientConnection {
         case (_, .connectionClose):
             send(.connectionCloseOk(ConnectionCloseOk()), on: 0)
             closeAfterFlush()
-        case (.open, .connectionUpdateSecret):
-            send(.connectionUpdateSecretOk(ConnectionUpdateSecretOk()), on: 0)
+        case (.open, .connectionUpdateSecret(let update)):
+            try updateSecret(update)
         case (.open, .connectionCloseOk):
             terminate(reason: "close-ok without close")
         default:
-            throw AMQPError(.channelError, "unexpected method \(method.name) in connection state \(phase)",
-                            classID: method.classID, methodID: method.methodID)
+            throw AMQPError(.channelError, "unexpected method \(method.name) in connection state \(phase)")
         }
     }
 
-    private func authenticate(_ startOk: ConnectionStartOk) throws(AMQPError) {
+    /// Checks start-ok: an unknown mechanism closes the socket without a word
+    /// (the spec's rule); an unparseable response is 502; wrong credentials
+    /// are 403, sent only to clients that announced
+    /// `authentication_failure_close`, and the socket closes 3 s later
+    /// either way, to slow down password guessing.
+    private func authenticate(_ startOk: ConnectionStartOk) {
         clientProperties = startOk.clientProperties
-        let credentials = try Credentials(mechanism: startOk.mechanism, response: startOk.response)
-        user = try server.broker.authenticate(credentials, mechanism: startOk.mechanism, fromLoopback: socket.isLoopback)
+        guard let mechanism = AuthenticationMechanism(rawValue: startOk.mechanism) else {
+            server.log("\(name): connection error 503 COMMAND_INVALID - unknown authentication mechanism '\(startOk.mechanism)'")
+            closeAfterFlush()
+            return
+        }
+        let startOkID = (classID: ConnectionStartOk.classID, methodID: ConnectionStartOk.methodID)
+        do throws(AMQPError) {
+            let credentials = try Credentials(mechanism: mechanism, response: startOk.response)
+            user = try server.broker.authenticate(credentials, mechanism: mechanism.rawValue, fromLoopback: socket.isLoopback)
+        } catch var error {
+            error.classID = startOkID.classID
+            error.methodID = startOkID.methodID
+            guard error.code == .accessRefused else { return fail(error) }
+            server.log("\(name): login refused: \(error)")
+            if clientCapability("authentication_failure_close") {
+                send(.connectionClose(ConnectionClose(replyCode: error.code.rawValue, replyText: error.text,
+                                                      classId: error.classID, methodId: error.methodID)), on: 0)
+            }
+            closeAfterFlush(lingerNanoseconds: Self.authenticationFailureDelay, halfClose: false)
+            return
+        }
         phase = .awaitingTuneOk
         send(.connectionTune(ConnectionTune(
             channelMax: server.configuration.channelMax,
             frameMax: server.configuration.frameMax,
             heartbeat: server.configuration.heartbeat
         )), on: 0)
+    }
+
+    /// How long a refused login keeps its socket, as RabbitMQ does.
+    static let authenticationFailureDelay: UInt64 = 3_000_000_000
+
+    /// connection.update-secret: the new secret must log the same user in again.
+    private func updateSecret(_ update: ConnectionUpdateSecret) throws(AMQPError) {
+        let secret = String(decoding: update.newSecret, as: UTF8.self)
+        guard let user, server.broker.authenticate(username: user.name, password: secret) != nil else {
+            throw AMQPError(.notAllowed, "New secret was refused by one of the backends")
+        }
+        send(.connectionUpdateSecretOk(ConnectionUpdateSecretOk()), on: 0)
     }
 
     /// Applies the client's tune-ok by RabbitMQ's rules: a frame_max under
@@ -219,7 +303,7 @@ final class ClientConnection {
                             classID: tuneID.classID, methodID: tuneID.methodID)
         }
         if value == 0 || value > maximum {
-            let detail = value == 0 ? " (no limit)" : ""
+            let detail = value == 0 && field == "channel_max" ? " (no limit)" : ""
             throw AMQPError(.notAllowed, "negotiated \(field) = \(value)\(detail) is higher than the maximum allowed value (\(maximum))",
                             classID: tuneID.classID, methodID: tuneID.methodID)
         }
@@ -255,7 +339,7 @@ final class ClientConnection {
     }
 
     private func heartbeatTick(half: UInt64) {
-        guard phase != .closed else { return }
+        guard phase != .draining, phase != .closed else { return }
         let now = server.loop.now
         if now &- lastReceivedAt >= half * 4 {
             server.log("\(name): missed heartbeats from client, timeout: \(heartbeatSeconds)s")
@@ -273,9 +357,19 @@ final class ClientConnection {
 
     /// Ends the connection with a hard error: connection.close, then only
     /// close-ok is listened for. A frame-level error leaves the stream
-    /// unparseable, so the socket closes once the close is written.
+    /// unparseable, and before connection.open-ok there is nothing to wait
+    /// for: then the socket closes once the close is written. An error in
+    /// what a closing peer sends means the same: Warren stops listening.
     func fail(_ error: AMQPError) {
-        guard phase != .closing, phase != .closed else { return }
+        switch phase {
+        case .closing:
+            closeAfterFlush()
+            return
+        case .draining, .closed:
+            return
+        default:
+            break
+        }
         server.log("\(name): connection error \(error)")
         let wasOpen = phase == .open
         send(.connectionClose(ConnectionClose(
@@ -287,11 +381,16 @@ final class ClientConnection {
             closeAfterFlush()
         } else {
             phase = .closing
-            server.loop.schedule(after: 3_000_000_000) { [weak self] in
-                self?.terminate(reason: "no close-ok")
+            server.loop.schedule(after: Self.closeOkTimeout) { [weak self] in
+                guard let self, self.phase == .closing else { return }
+                self.terminate(reason: "no close-ok")
             }
         }
     }
+
+    /// How long Warren waits for close-ok after its connection.close (§1.4);
+    /// heartbeats, when on, drop a silent peer sooner.
+    static let closeOkTimeout: UInt64 = 30_000_000_000
 
     /// Closes with 320 CONNECTION_FORCED, as on broker shutdown.
     func forceClose(reason: String) {
@@ -303,16 +402,37 @@ final class ClientConnection {
         channels.removeAll()
     }
 
+    private var hasLeftBroker = false
+
+    /// The connection is done with the broker: its channels close (which
+    /// requeues their unacked messages) and its exclusive queues go. Done as
+    /// soon as Warren has said its last word, so that a client that has its
+    /// close-ok can count on it.
+    private func leaveBroker() {
+        closeChannels()
+        guard !hasLeftBroker else { return }
+        hasLeftBroker = true
+        virtualHost?.connectionClosed(id)
+    }
+
     func channelClosed(_ number: UInt16) {
         channels[number] = nil
     }
 
-    private var closeWhenFlushed = false
+    private var halfCloseWhenFlushed = false
 
-    private func closeAfterFlush() {
-        closeChannels()
-        phase = .closing
-        closeWhenFlushed = true
+    /// Warren's last word is queued: from now on input is dropped. Once the
+    /// output is written, `halfClose` sends FIN at once (the peer sees the
+    /// end right after the last frame); the socket itself closes when the
+    /// peer closes its end, or `lingerNanoseconds` from now at the latest.
+    /// Draining instead of closing at once keeps the kernel from answering
+    /// late input with a reset, which can destroy the frames just sent.
+    private func closeAfterFlush(lingerNanoseconds: UInt64 = 1_000_000_000, halfClose: Bool = true) {
+        guard phase != .draining, phase != .closed else { return }
+        leaveBroker()
+        phase = .draining
+        halfCloseWhenFlushed = halfClose
+        server.loop.schedule(after: lingerNanoseconds) { [weak self] in self?.terminate(reason: "closed") }
         scheduleFlush()
     }
 
@@ -321,10 +441,9 @@ final class ClientConnection {
     func terminate(reason: String) {
         guard phase != .closed else { return }
         phase = .closed
-        closeChannels()
+        leaveBroker()
         if let heartbeatTimer { server.loop.cancel(heartbeatTimer) }
         if let handshakeTimer { server.loop.cancel(handshakeTimer) }
-        virtualHost?.connectionClosed(id)
         server.connectionTerminated(self)
         server.log("\(name): connection closed (\(reason))")
     }
@@ -343,9 +462,12 @@ final class ClientConnection {
     }
 
     /// Whether the client announced that it understands basic.cancel from the server.
-    var acceptsConsumerCancelNotify: Bool {
+    var acceptsConsumerCancelNotify: Bool { clientCapability("consumer_cancel_notify") }
+
+    /// True when start-ok's client-properties.capabilities holds `name: true`.
+    private func clientCapability(_ name: String) -> Bool {
         guard case .table(let capabilities)? = clientProperties["capabilities"] else { return false }
-        return capabilities["consumer_cancel_notify"]?.boolValue == true
+        return capabilities[name]?.boolValue == true
     }
 
     private func enqueue(_ bytes: [UInt8]) {
@@ -384,7 +506,10 @@ final class ClientConnection {
         output.bytes.removeAll(keepingCapacity: output.bytes.capacity <= 1 << 20)
         outputSent = 0
         waitForWritable(false)
-        if closeWhenFlushed { terminate(reason: "closed") }
+        if phase == .draining, halfCloseWhenFlushed {
+            halfCloseWhenFlushed = false
+            try? socket.shutdown(.writing)
+        }
     }
 
     private func waitForWritable(_ wanted: Bool) {

@@ -76,6 +76,7 @@ public final class Server: Sendable {
     private let thread: EventLoopThread
     private let listener: TCPListener
     private let context: UnsafeLoopBound<ServerContext>
+    private let isRunning = LockedFlag(true)
     /// The port the AMQP listener is bound to (useful with port 0).
     public let port: Int
 
@@ -126,28 +127,46 @@ public final class Server: Sendable {
     }
 
     /// Closes every connection with 320 CONNECTION_FORCED, stops the loop
-    /// and returns once it has stopped.
+    /// and returns once it has stopped. Calling it again does nothing.
     public func stop() {
-        let done = DispatchSemaphore(value: 0)
+        guard isRunning.exchange(false) else { return }
         let loop = thread.loop
         let listener = self.listener
         let context = self.context
-        loop.execute {
+        runOnLoop {
             loop.unregister(listener.fd)
             listener.close()
-            if let context = context.value {
-                for connection in context.connections.values {
-                    connection.forceClose(reason: "broker forced connection closure with reason 'shutdown'")
-                }
+            for connection in Array(context.value?.connections.values ?? [:].values) {
+                connection.forceClose(reason: "broker forced connection closure with reason 'shutdown'")
             }
+        }
+        // The closes are written at the end of that turn; then every socket
+        // is released, whether or not its client answered close-ok.
+        runOnLoop {
+            for connection in Array(context.value?.connections.values ?? [:].values) {
+                connection.terminate(reason: "shutdown")
+            }
+        }
+        thread.stop()
+    }
+
+    /// Runs `body` on the loop thread with the server's state and returns
+    /// its result; nil once the server has stopped. For tests and diagnostics.
+    func withContext<Result: Sendable>(_ body: @escaping @Sendable (ServerContext) -> Result) -> Result? {
+        guard isRunning.load() else { return nil }
+        let result = LockedValue<Result?>(nil)
+        let context = self.context
+        runOnLoop { if let value = context.value { result.set(body(value)) } }
+        return result.get()
+    }
+
+    private func runOnLoop(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        thread.loop.execute {
+            body()
             done.signal()
         }
         done.wait()
-        // One more turn lets the closes reach the sockets.
-        let flushed = DispatchSemaphore(value: 0)
-        loop.execute { flushed.signal() }
-        flushed.wait()
-        thread.stop()
     }
 
     public static let standardErrorLog: @Sendable (String) -> Void = { line in
@@ -161,6 +180,15 @@ public final class Server: Sendable {
 /// the loop thread.
 final class UnsafeLoopBound<Value: AnyObject>: @unchecked Sendable {
     var value: Value?
+}
+
+/// A flag that one caller can take down exactly once.
+final class LockedFlag: Sendable {
+    private let storage: Mutex<Bool>
+    init(_ value: Bool) { storage = Mutex(value) }
+    func load() -> Bool { storage.withLock { $0 } }
+    /// Sets the flag and returns what it was.
+    func exchange(_ value: Bool) -> Bool { storage.withLock { old in defer { old = value }; return old } }
 }
 
 /// A tiny mutex-protected value for handing results across threads.

@@ -10,7 +10,10 @@ final class ServerChannel {
     let number: UInt16
     unowned let connection: ClientConnection
     let virtualHost: VirtualHost
-    private(set) var session: Session!
+    /// The broker's side of this channel. It holds the channel as its
+    /// delivery sink until `close()`, which is why it is made lazily: the
+    /// sink is `self`, and `self` is not whole until `init` returns.
+    private(set) lazy var session = Session(connection: connection.id, virtualHost: virtualHost, sink: self)
     private var assembler: ContentAssembler
     /// Warren sent channel.close and waits for close-ok.
     private var isClosing = false
@@ -22,7 +25,6 @@ final class ServerChannel {
         self.connection = connection
         self.virtualHost = virtualHost
         assembler = ContentAssembler(maximumBodySize: connection.server.configuration.maximumMessageSize)
-        session = Session(connection: connection.id, virtualHost: virtualHost, sink: self)
     }
 
     // MARK: - Frames in
@@ -33,14 +35,35 @@ final class ServerChannel {
             try receiveWhileClosing(frame)
             return
         }
-        guard let command = try assembler.receive(frame) else { return }
         do {
+            guard let command = try assemble(frame) else { return }
             switch command {
             case .method(let method): try handle(method)
             case .content(let content): try handle(content)
             }
         } catch let error where !error.isConnectionError {
             close(with: error)
+        }
+    }
+
+    /// Joins content frames. A content method only the server may send
+    /// (basic.deliver, basic.return, basic.get-ok) is refused at once rather
+    /// than after its content. A message larger than the configured maximum
+    /// is the soft 406 of basic.publish.
+    private func assemble(_ frame: Frame) throws(AMQPError) -> ContentAssembler.Command? {
+        if !assembler.isAssembling, case .method(_, let method) = frame, method.hasContent {
+            guard case .basicPublish = method else {
+                throw AMQPError(.commandInvalid, "unimplemented method", classID: method.classID, methodID: method.methodID)
+            }
+        }
+        do {
+            return try assembler.receive(frame)
+        } catch var error {
+            if !error.isConnectionError, error.classID == 0 {
+                error.classID = BasicPublish.classID
+                error.methodID = BasicPublish.methodID
+            }
+            throw error
         }
     }
 

@@ -1,0 +1,147 @@
+import AMQPProtocol
+import Foundation
+import Glibc
+import Testing
+@testable import WarrenServer
+
+/// The `warren` executable, run as a subprocess from the build products
+/// directory this test bundle was built into (wherever --scratch-path put it).
+@Suite struct WarrenExecutableTests {
+    static var executable: URL? {
+        guard let bundle = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
+        // The test runner is <products>/WarrenPackageTests.xctest; warren is built beside it.
+        let candidate = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("warren")
+        return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
+    }
+
+    struct Run {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs warren with `arguments` to completion (killed after `timeout`).
+    static func run(_ arguments: [String], timeout: Double = 20) throws -> Run? {
+        guard let executable else {
+            Issue.record("warren is not in the build products directory; build all products first")
+            return nil
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        guard waitForExit(process, timeout: timeout) else {
+            Issue.record("warren \(arguments) did not exit")
+            return nil
+        }
+        return Run(status: process.terminationStatus,
+                   standardOutput: String(decoding: outputData, as: UTF8.self),
+                   standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func waitForExit(_ process: Process, timeout: Double) -> Bool {
+        let deadline = monotonicSeconds() + timeout
+        while process.isRunning && monotonicSeconds() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return false
+        }
+        return true
+    }
+
+    @Test func helpExitsZeroAndDescribesEveryFlag() throws {
+        guard let run = try Self.run(["--help"]) else { return }
+        #expect(run.status == 0)
+        #expect(run.standardOutput.contains("Usage: warren"))
+        for flag in ["--port", "--bind", "--data-dir", "--help", "-h"] {
+            let described = run.standardOutput.split(separator: "\n").contains { line in
+                line.trimmingCharacters(in: .whitespaces).hasPrefix(flag) || line.contains(" \(flag) ")
+                    || line.contains(", \(flag)")
+            }
+            #expect(described, "--help does not describe \(flag)")
+        }
+        guard let short = try Self.run(["serve", "-h"]) else { return }
+        #expect(short.status == 0)
+        #expect(short.standardOutput == run.standardOutput)
+    }
+
+    @Test(arguments: [
+        (["--bogus"], "unknown option '--bogus'"),
+        (["--port"], "--port needs a value"),
+        (["--port", "70000"], "--port: '70000' is not a port number"),
+        (["serve", "--bind"], "--bind needs a value"),
+    ])
+    func commandLineMistakeExitsTwoWithAClearError(arguments: [String], message: String) throws {
+        guard let run = try Self.run(arguments) else { return }
+        #expect(run.status == 2)
+        #expect(run.standardError.contains(message), "stderr: \(run.standardError)")
+        #expect(run.standardError.contains("warren --help"))
+        #expect(run.standardOutput.isEmpty)
+    }
+
+    @Test func sigtermClosesClientsWith320AndExitsZero() throws {
+        guard let executable = Self.executable else {
+            Issue.record("warren is not in the build products directory; build all products first")
+            return
+        }
+        let dataDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("warren-sigterm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--bind", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory.path]
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        guard let port = Self.listeningPort(from: error.fileHandleForReading, timeout: 20) else {
+            Issue.record("warren did not say where it listens")
+            return
+        }
+        let client = try RawAMQPClient(port: port)
+        try client.handshake()
+        let queue = try client.declareQueue(exclusive: true).queue
+        client.publish(Array("before the signal".utf8), routingKey: queue)
+        try client.sync()
+
+        kill(process.processIdentifier, SIGTERM)
+        let close = try client.expectConnectionClose(answer: false, timeout: 10)
+        #expect(close.replyCode == 320)
+        #expect(close.replyText == "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'")
+        #expect(Self.waitForExit(process, timeout: 20), "warren did not exit after SIGTERM")
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+    }
+
+    /// Reads warren's log until the "listening on host:port" line.
+    static func listeningPort(from handle: FileHandle, timeout: Double) -> Int? {
+        let deadline = monotonicSeconds() + timeout
+        var text = ""
+        while monotonicSeconds() < deadline {
+            var descriptor = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 100) >= 0 else { return nil }
+            guard descriptor.revents != 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = read(handle.fileDescriptor, &chunk, chunk.count)
+            guard count > 0 else { return nil }
+            text += String(decoding: chunk[..<count], as: UTF8.self)
+            if let range = text.range(of: "listening on "),
+               let line = text[range.upperBound...].split(separator: "\n").first,
+               let port = line.split(separator: ":").last.flatMap({ Int($0) }) {
+                return port
+            }
+        }
+        return nil
+    }
+}
