@@ -71,11 +71,16 @@ final class ExampleProcess {
     let errors = CapturedOutput()
 
     /// Starts `name` with `--url url` and `arguments`.
-    init(_ name: String, url: String, _ arguments: [String]) throws {
+    convenience init(_ name: String, url: String, _ arguments: [String]) throws {
+        try self.init(name, arguments: ["--url", url] + arguments)
+    }
+
+    /// Starts `name` with exactly `arguments`.
+    init(_ name: String, arguments: [String]) throws {
         self.name = name
         self.arguments = arguments
         process.executableURL = URL(fileURLWithPath: ExampleBinaries.path(name))
-        process.arguments = ["--url", url] + arguments
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["AMQP_URL"] = nil
         process.environment = environment
@@ -96,6 +101,7 @@ final class ExampleProcess {
 
     var lines: [String] { output.lines }
     var isRunning: Bool { process.isRunning }
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// What to show when an expectation about this process fails.
     var transcript: String {
