@@ -31,6 +31,61 @@ extension Array where Element == UInt8 {
     }
 }
 
+/// Writes fields through a raw pointer into space already reserved in a byte array:
+/// one capacity check and one uniqueness check per record instead of one per field,
+/// which is what makes encoding a message record cheap on the loop.
+struct RawWriter {
+    private let base: UnsafeMutableRawBufferPointer
+    private(set) var position: Int
+
+    init(_ base: UnsafeMutableRawBufferPointer, at position: Int) {
+        self.base = base
+        self.position = position
+    }
+
+    @inline(__always)
+    mutating func put<T: FixedWidthInteger>(_ value: T) {
+        base.storeBytes(of: value.littleEndian, toByteOffset: position, as: T.self)
+        position += MemoryLayout<T>.size
+    }
+
+    @inline(__always)
+    mutating func put(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, let target = base.baseAddress, bytes.count > 0 else { return }
+        (target + position).copyMemory(from: source, byteCount: bytes.count)
+        position += bytes.count
+    }
+
+    mutating func put(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { put($0) }
+    }
+
+    mutating func put(_ string: String) {
+        var string = string
+        string.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Grows the array by `count` zero bytes with block copies, then lets `body` fill
+    /// them through a `RawWriter` starting at the old end.
+    mutating func appendRaw(count: Int, _ body: (inout RawWriter) -> Void) {
+        let start = self.count
+        var remaining = count
+        while remaining > 0 {
+            let chunk = Swift.min(remaining, zeroPage.count)
+            zeroPage.withUnsafeBytes { append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<chunk])) }
+            remaining -= chunk
+        }
+        withUnsafeMutableBytes { bytes in
+            var writer = RawWriter(bytes, at: start)
+            body(&writer)
+        }
+    }
+}
+
+private let zeroPage = [UInt8](repeating: 0, count: 16 << 10)
+
 /// Size limits of the length-prefixed fields, checked before encoding so that a record
 /// is either written whole or not at all.
 enum ByteLimits {

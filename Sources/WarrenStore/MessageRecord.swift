@@ -28,19 +28,28 @@ enum MessageRecord {
         return size <= Int(UInt32.max) - 64 ? size : nil
     }
 
-    /// Appends the whole record (header included) to `buffer`. Sizes were checked by
-    /// `payloadSize`.
-    static func encode(_ message: StoredMessage, queues: [QueueLedger], into buffer: inout [UInt8]) {
-        let start = RecordFormat.begin(type, in: &buffer)
-        buffer.appendLittleEndian(message.id)
-        buffer.appendLittleEndian(UInt16(truncatingIfNeeded: queues.count))
-        for ledger in queues { buffer.appendShortField(ledger.keyBytes) }
-        buffer.appendLittleEndian(UInt16(truncatingIfNeeded: message.exchange.utf8.count))
-        buffer.append(contentsOf: message.exchange.utf8)
-        buffer.appendLittleEndian(UInt16(truncatingIfNeeded: message.routingKey.utf8.count))
-        buffer.append(contentsOf: message.routingKey.utf8)
-        buffer.appendLongField(message.properties)
-        buffer.appendLongField(message.body)
+    /// Appends the whole record (header included) to `buffer`. `payloadSize` comes from
+    /// `payloadSize(_:queueKeys:)`, which checked every length.
+    static func encode(_ message: StoredMessage, queues: [QueueLedger], payloadSize: Int, into buffer: inout [UInt8]) {
+        let start = buffer.count
+        buffer.appendRaw(count: RecordFormat.headerSize + payloadSize) { writer in
+            writer.put(UInt64(0))  // length and CRC, filled in by `finish`
+            writer.put(type)
+            writer.put(message.id)
+            writer.put(UInt16(truncatingIfNeeded: queues.count))
+            for ledger in queues {
+                writer.put(UInt16(truncatingIfNeeded: ledger.keyBytes.count))
+                writer.put(ledger.keyBytes)
+            }
+            writer.put(UInt16(truncatingIfNeeded: message.exchange.utf8.count))
+            writer.put(message.exchange)
+            writer.put(UInt16(truncatingIfNeeded: message.routingKey.utf8.count))
+            writer.put(message.routingKey)
+            writer.put(UInt32(truncatingIfNeeded: message.properties.count))
+            writer.put(message.properties)
+            writer.put(UInt32(truncatingIfNeeded: message.body.count))
+            writer.put(message.body)
+        }
         RecordFormat.finish(at: start, in: &buffer)
     }
 

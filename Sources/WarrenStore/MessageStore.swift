@@ -92,26 +92,33 @@ public final class MessageStore {
         guard message.id > highestMessageID, message.id < 1 << 63 else {
             throw .messageIDNotIncreasing(id: message.id, highest: highestMessageID)
         }
-        scratchLedgers.removeAll(keepingCapacity: true)
+        // Work on a local array (swapped out of the property and back) so the loop below
+        // pays no exclusivity check per queue.
+        var ledgers: [QueueLedger] = []
+        swap(&ledgers, &scratchLedgers)
+        defer {
+            ledgers.removeAll(keepingCapacity: true)
+            swap(&ledgers, &scratchLedgers)
+        }
         for key in keys {
             let ledger = try ledger(for: key)
-            if !scratchLedgers.contains(where: { $0 === ledger }) { scratchLedgers.append(ledger) }
+            if !ledgers.contains(where: { $0 === ledger }) { ledgers.append(ledger) }
         }
-        guard !scratchLedgers.isEmpty else { throw .noQueues }
-        guard let payload = MessageRecord.payloadSize(message, queueKeys: scratchLedgers) else {
+        guard !ledgers.isEmpty else { throw .noQueues }
+        guard let payload = MessageRecord.payloadSize(message, queueKeys: ledgers) else {
             throw .tooLarge(field: "message", size: message.body.count + message.properties.count)
         }
         let head = try headSegment(forRecordOf: payload + RecordFormat.headerSize, firstID: message.id)
         guard let file = head.file else { throw .closed }
         let offset = file.size
-        MessageRecord.encode(message, queues: scratchLedgers, into: &file.buffer)
+        MessageRecord.encode(message, queues: ledgers, payloadSize: payload, into: &file.buffer)
         head.size = file.size
         try write(file)
         head.ids.append(message.id)
         head.offsets.append(UInt32(truncatingIfNeeded: offset))
-        head.livePairs += scratchLedgers.count
-        for ledger in scratchLedgers { ledger.append(message.id) }
-        liveEntries += scratchLedgers.count
+        head.livePairs += ledgers.count
+        for ledger in ledgers { ledger.append(message.id) }
+        liveEntries += ledgers.count
         highestMessageID = message.id
         counters.messagesAppended += 1
         return issueTicket()

@@ -1,6 +1,7 @@
 // The framing shared by every Warren log file (segments, index journal, definitions):
 //
-//   file header (16 bytes): magic (4 ASCII bytes) | version u16 | reserved u16 | value u64
+//   file header (24 bytes): magic (4 ASCII bytes) | version u16 | reserved u16 | value u64
+//                           | crc u32 (CRC-32C of the 16 bytes before it) | reserved u32
 //   record:                 length u32 | crc u32 | type u8 | payload (length bytes)
 //
 // `length` counts the payload only. `crc` is CRC-32C over the length field, then the
@@ -9,7 +10,7 @@
 
 enum RecordFormat {
     static let headerSize = 9
-    static let fileHeaderSize = 16
+    static let fileHeaderSize = 24
     static let version: UInt16 = 1
 
     /// Starts a record at the end of `buffer`: reserves the 9-byte header. Returns the
@@ -51,8 +52,10 @@ enum FileKind: UInt32 {
     case definitions = 0x4645_4457  // "WDEF"
 }
 
-/// The 16 bytes at the start of every log file. `value` is the first message id a
-/// segment may hold, the journal's generation, or 0 for the definitions log.
+/// The 24 bytes at the start of every log file. `value` is the first message id a
+/// segment may hold, the journal's generation, or 0 for the definitions log. The
+/// header's own CRC tells a damaged header (recovery scans the records anyway) from a
+/// version this build does not know (open refuses, rather than misread newer data).
 struct FileHeader: Equatable {
     var kind: FileKind
     var version: UInt16 = RecordFormat.version
@@ -65,6 +68,8 @@ struct FileHeader: Equatable {
         bytes.appendLittleEndian(version)
         bytes.appendLittleEndian(UInt16(0))
         bytes.appendLittleEndian(value)
+        bytes.appendLittleEndian(CRC32C.checksum(bytes))
+        bytes.appendLittleEndian(UInt32(0))
         return bytes
     }
 
@@ -73,7 +78,7 @@ struct FileHeader: Equatable {
         case valid(FileHeader)
         /// Shorter than a header: a file created by a crash before its header was written.
         case truncated
-        /// The magic is not this kind's: the header is damaged (records may still be scanned).
+        /// Wrong magic or CRC: the header is damaged (the records may still be scanned).
         case wrongMagic
         case unsupportedVersion(UInt16)
     }
@@ -81,9 +86,11 @@ struct FileHeader: Equatable {
     static func check(_ bytes: UnsafeRawBufferPointer, expecting kind: FileKind) -> Check {
         var cursor = ByteCursor(bytes, range: 0..<bytes.count)
         guard let magic = cursor.read(UInt32.self), let version = cursor.read(UInt16.self),
-              cursor.read(UInt16.self) != nil, let value = cursor.read(UInt64.self)
+              cursor.read(UInt16.self) != nil, let value = cursor.read(UInt64.self),
+              let crc = cursor.read(UInt32.self), cursor.read(UInt32.self) != nil
         else { return .truncated }
-        guard magic == kind.rawValue else { return .wrongMagic }
+        let expected = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<16]))
+        guard magic == kind.rawValue, crc == expected else { return .wrongMagic }
         guard version == RecordFormat.version else { return .unsupportedVersion(version) }
         return .valid(FileHeader(kind: kind, version: version, value: value))
     }
