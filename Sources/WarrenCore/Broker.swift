@@ -33,6 +33,13 @@ public final class Broker {
 
     public func virtualHost(named name: String) -> VirtualHost? { virtualHostsByName[name] }
 
+    /// Wall-clock milliseconds for the ids Warren gives messages (`MessageID`).
+    /// The server sets it once; it is called once per message without an id.
+    public var messageIDClock: () -> UInt64 {
+        get { sequencer.millisecondClock }
+        set { sequencer.millisecondClock = newValue }
+    }
+
     public var virtualHostNames: [String] { virtualHostsByName.keys.sorted { $0.bytesPrecede($1) } }
 
     /// The vhost called `name`, made if it does not exist yet.
@@ -45,6 +52,9 @@ public final class Broker {
     }
 
     public func user(named name: String) -> User? { usersByName[name] }
+
+    /// Every user's name, sorted.
+    public var userNames: [String] { usersByName.keys.sorted() }
 
     /// Adds or replaces a user.
     public func addUser(_ user: User) { usersByName[user.name] = user }

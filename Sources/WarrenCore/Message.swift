@@ -116,6 +116,9 @@ public struct MessageHeader {
 /// Hands out broker-wide message sequence numbers.
 final class MessageSequencer {
     @exclusivity(unchecked) private var next: UInt64 = 1
+    /// Wall-clock milliseconds for the ids of messages that arrive without one
+    /// (see `MessageID`); the server injects it, tests may leave it at 0.
+    @exclusivity(unchecked) var millisecondClock: () -> UInt64 = { 0 }
 
     func take() -> UInt64 {
         defer { next &+= 1 }

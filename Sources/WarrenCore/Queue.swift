@@ -21,6 +21,8 @@ public final class Queue {
     @exclusivity(unchecked) private var cursor = 0
     @exclusivity(unchecked) private var nextSequence: UInt64 = 0
     @exclusivity(unchecked) public internal(set) var unackedCount = 0
+    /// Enqueues, deliveries and acks of this queue.
+    @exclusivity(unchecked) public internal(set) var counters = MessageCounters()
     /// Auto-delete applies only to a queue that once had a consumer.
     public private(set) var hasHadConsumers = false
     public internal(set) var isDeleted = false
@@ -55,6 +57,7 @@ public final class Queue {
     func enqueue(_ message: Message) {
         ready.append(QueueEntry(message: message, sequence: nextSequence))
         nextSequence &+= 1
+        counters.published &+= 1
     }
 
     /// Takes the message at the front, for `basic.get` or dispatch.

@@ -136,6 +136,10 @@ public final class Session {
             if wasAtGlobalLimit, hasGlobalCredit { scheduleConsumedQueues() }
         }
         if outcome == .requeue { queue.requeue(pending.entry) }
+        if outcome == .ack {
+            queue.counters.acknowledged &+= 1
+            virtualHost.counters.acknowledged &+= 1
+        }
         if !queue.consumers.isEmpty { virtualHost.scheduler.schedule(queue) }
     }
 
@@ -155,6 +159,7 @@ public final class Session {
     /// Records a delivery to one of this session's consumers and hands it to the sink.
     func deliver(_ entry: QueueEntry, from queue: Queue, to consumer: Consumer) {
         let tag = takeDeliveryTag()
+        countDelivery(of: entry, from: queue)
         if !consumer.noAck {
             unacked.append(PendingAck(deliveryTag: tag, queue: queue, entry: entry.delivered(), consumer: consumer))
             consumer.unackedCount += 1
@@ -168,11 +173,17 @@ public final class Session {
     /// Records a `basic.get` delivery; the caller returns it to the client.
     func deliverForGet(_ entry: QueueEntry, from queue: Queue, noAck: Bool) -> Delivery {
         let tag = takeDeliveryTag()
+        countDelivery(of: entry, from: queue)
         if !noAck {
             unacked.append(PendingAck(deliveryTag: tag, queue: queue, entry: entry.delivered(), consumer: nil))
             queue.unackedCount += 1
         }
         return Delivery(consumerTag: "", deliveryTag: tag, redelivered: entry.isRedelivered, message: entry.message)
+    }
+
+    private func countDelivery(of entry: QueueEntry, from queue: Queue) {
+        queue.counters.countDelivery(redelivered: entry.isRedelivered)
+        virtualHost.counters.countDelivery(redelivered: entry.isRedelivered)
     }
 
     func restoreUnacked(_ pendings: [PendingAck]) {

@@ -48,10 +48,17 @@ extension VirtualHost {
     /// Makes the message for a publish to `source`. It names the exchange
     /// with the exchange's own string, so a long name is stored once, not once
     /// per message; the properties are encoded through a reused scratch writer.
+    /// A message without a `message-id` gets one (`MessageID`) before encoding.
     func makeMessage(source: Exchange, routingKey: String, properties: BasicProperties, body: [UInt8]) -> Message {
-        body.withUnsafeBytes { bytes in
+        let sequence = sequencer.take()
+        counters.published &+= 1
+        var properties = properties
+        if properties.messageID == nil {
+            properties.messageID = MessageID.make(milliseconds: sequencer.millisecondClock(), sequence: sequence)
+        }
+        return body.withUnsafeBytes { bytes in
             Message.make(exchange: source.name, routingKey: routingKey, properties: properties, body: bytes,
-                         sequence: sequencer.take(), scratch: &propertyScratch)
+                         sequence: sequence, scratch: &propertyScratch)
         }
     }
 

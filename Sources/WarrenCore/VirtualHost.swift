@@ -21,6 +21,8 @@ public final class VirtualHost {
     @exclusivity(unchecked) var collector = RouteCollector()
     /// Reused to encode each published message's properties.
     @exclusivity(unchecked) var propertyScratch = ByteWriter(capacity: 256)
+    /// Publishes into this vhost, deliveries and acks from its queues.
+    @exclusivity(unchecked) public internal(set) var counters = MessageCounters()
 
     /// The exchanges every vhost starts with: the default one, the `amq.*`
     /// set, and RabbitMQ's internal trace exchange.

@@ -1,0 +1,55 @@
+import AMQPProtocol
+import Testing
+@testable import WarrenCore
+
+@Suite struct MessageIDTests {
+    @Test func idsAreFifteenSortableCharacters() {
+        let early = MessageID.make(milliseconds: 1_700_000_000_000, sequence: 41)
+        let later = MessageID.make(milliseconds: 1_700_000_000_000, sequence: 42)
+        let muchLater = MessageID.make(milliseconds: 1_700_000_000_001, sequence: 1)
+        #expect(early.utf8.count == MessageID.length)
+        #expect(early < later && later < muchLater)
+        #expect(MessageID.milliseconds(of: early) == 1_700_000_000_000)
+        #expect(MessageID.milliseconds(of: "not an id") == nil)
+    }
+
+    @Test func messagesWithoutAnIDGetOneAndPublisherIDsAreKept() throws {
+        let broker = Broker()
+        broker.messageIDClock = { 1_700_000_000_000 }
+        let vhost = broker.defaultVirtualHost
+        try vhost.declareQueue(name: "q", owner: ConnectionID(1))
+        let first = try vhost.publish(exchange: "", routingKey: "q", body: [1]).message
+        let second = try vhost.publish(exchange: "", routingKey: "q", body: [2]).message
+        let named = try vhost.publish(exchange: "", routingKey: "q", properties: BasicProperties(messageID: "mine"),
+                                      body: [3]).message
+        let firstID = try #require(first.properties.messageID)
+        let secondID = try #require(second.properties.messageID)
+        #expect(firstID.utf8.count == MessageID.length)
+        #expect(firstID < secondID)
+        #expect(named.properties.messageID == "mine")
+    }
+
+    @Test func countersFollowPublishDeliveryAndAck() throws {
+        let vhost = VirtualHost()
+        let owner = ConnectionID(1)
+        try vhost.declareQueue(name: "q", owner: owner)
+        try vhost.publish(exchange: "", routingKey: "q", body: [1])
+        try vhost.publish(exchange: "", routingKey: "q", body: [2])
+        let session = Session(connection: owner, virtualHost: vhost, sink: NullSink())
+        let got = try #require(try vhost.get(queue: "q", session: session))
+        try session.reject(deliveryTag: got.delivery.deliveryTag, requeue: true)
+        let again = try #require(try vhost.get(queue: "q", session: session))
+        try session.ack(deliveryTag: again.delivery.deliveryTag)
+        let queue = try #require(vhost.queue(named: "q"))
+        #expect(queue.counters.published == 2)
+        #expect(queue.counters.delivered == 2)
+        #expect(queue.counters.redelivered == 1)
+        #expect(queue.counters.acknowledged == 1)
+        #expect(vhost.counters == queue.counters)
+    }
+}
+
+private final class NullSink: DeliverySink {
+    func deliver(_ delivery: Delivery) {}
+    func consumerCancelled(tag: String) {}
+}
