@@ -345,10 +345,11 @@ final class RawAMQPClient {
         return close
     }
 
-    /// Closes `channel` politely and waits for close-ok.
+    /// Closes `channel` politely and waits for its close-ok.
     func closeChannel(_ channel: UInt16 = 1) throws {
         send(.channelClose(ChannelClose(replyCode: 200, replyText: "bye")), channel: channel)
-        guard case .channelCloseOk = try nextMethod(on: channel) else { throw ReadError.unexpected("no channel.close-ok") }
+        // Deliveries already on their way are kept for later reads.
+        _ = try next { if case .method(channel, .channelCloseOk) = $0 { true } else { false } }
     }
 
     // MARK: - Synchronous requests
