@@ -25,27 +25,27 @@ public final class MessageStore {
     /// call `drainCompletions()`. Unregister it before `close()`, which closes it.
     public let notificationFD: Int32
     let segments: SegmentLog
-    private var journal: IndexJournal
+    var journal: IndexJournal
     private let definitionsFile: AppendFile
-    private var queues: [String: QueueLedger]
+    var queues: [String: QueueLedger]
     /// The highest message id stored; the next append needs a higher one.
     public private(set) var highestMessageID: UInt64
     private var lastTicket: UInt64 = 0
     private var handedOffThrough: UInt64 = 0
-    private var pending = PendingHandoff()
+    var pending = PendingHandoff()
     private var nextSerial: UInt64 = 16
-    private var nextJournalGeneration: UInt64
-    private var rotateHeadBeforeNextAppend = false
-    private var journalRotationBackoff = 0
+    var nextJournalGeneration: UInt64
+    var rotateHeadBeforeNextAppend = false
+    var journalRotationBackoff = 0
     private var liveEntries: Int
     private var isClosed = false
     private var finalResult = SyncResult()
-    private var counters = StoreStatistics()
+    var counters = StoreStatistics()
     private var scratchLedgers: [QueueLedger] = []
     private var scratchIDs: [UInt64] = []
 
     /// What the next sync request carries besides the live files.
-    private struct PendingHandoff {
+    struct PendingHandoff {
         var targets: [SyncTarget] = []
         var directories: Set<String> = []
         var retirements: [Retirement] = []
@@ -270,7 +270,7 @@ public final class MessageStore {
         return created
     }
 
-    private func takeSerial() -> UInt64 {
+    func takeSerial() -> UInt64 {
         nextSerial += 1
         return nextSerial
     }
@@ -285,7 +285,7 @@ public final class MessageStore {
     /// Writes `file`'s buffer; on failure accounts for the lost records: offsets of
     /// unwritten messages are forgotten and every ticket not yet handed to the syncer is
     /// reported failed.
-    private func flush(_ file: AppendFile) throws(StoreError) {
+    func flush(_ file: AppendFile) throws(StoreError) {
         do throws(StoreError) {
             try file.flush()
         } catch {
@@ -345,70 +345,5 @@ public final class MessageStore {
         for id in ledger?.removeAll() ?? [] { release(id) }
         journal.appendDropped(key: ledger?.keyBytes ?? Array(key.utf8), through: highestMessageID)
         return try finishJournalAppend()
-    }
-
-    /// The segment a record of `size` bytes goes to, starting a new one when needed.
-    private func headSegment(forRecordOf size: Int, firstID: UInt64) throws(StoreError) -> Segment {
-        if rotateHeadBeforeNextAppend || segments.needsNewHead(forRecordOf: size) {
-            sealHead()
-            _ = try segments.startHead(firstID: firstID, serial: takeSerial(), faults: options.faultInjector)
-            pending.directories.insert(directory.segmentsPath)
-            rotateHeadBeforeNextAppend = false
-        }
-        guard let head = segments.head else { throw .closed }
-        return head
-    }
-
-    /// Ends appends to the head segment: its file goes to the syncer (synced, closed,
-    /// and deleted if nothing in it is live any more).
-    private func sealHead() {
-        guard let head = segments.head, let file = head.file else { return }
-        if !file.buffer.isEmpty { try? flush(file) }
-        head.file = nil
-        head.size = file.size
-        let isGarbage = head.livePairs <= 0
-        if file.isDirty && !isGarbage {
-            pending.targets.append(SyncTarget(fd: file.fd, serial: file.serial, path: file.path))
-        }
-        pending.retirements.append(Retirement(fd: file.fd, path: file.path, unlink: isGarbage))
-        if isGarbage {
-            segments.forget(head)
-            counters.segmentsDeleted += 1
-        }
-    }
-
-    /// Starts the next journal generation with a checkpoint of the live state. The old
-    /// file is deleted once the new one is durable; if the checkpoint cannot be written
-    /// the old generation simply stays current and rotation is retried later.
-    private func rotateJournal() {
-        let generation = nextJournalGeneration
-        nextJournalGeneration += 1
-        let path = directory.journalPath(generation: generation)
-        let file: AppendFile
-        do throws(StoreError) {
-            file = try AppendFile.create(path, header: FileHeader(kind: .journal, value: generation),
-                                         serial: takeSerial(), faults: options.faultInjector)
-        } catch {
-            journalRotationBackoff += options.journalTargetSize
-            return
-        }
-        do throws(StoreError) {
-            try IndexJournal.writeCheckpoint(to: file, generation: generation, watermark: highestMessageID,
-                                             ledgers: queues.values, flushAt: options.writeBufferSize) { file throws(StoreError) in
-                try file.flush()
-            }
-            try file.flush()
-        } catch {
-            pending.retirements.append(Retirement(fd: file.fd, path: path, unlink: true))
-            journalRotationBackoff += options.journalTargetSize
-            return
-        }
-        let old = journal.file
-        old.buffer.removeAll()
-        pending.retirements.append(Retirement(fd: old.fd, path: old.path, unlink: true))
-        journal = IndexJournal(generation: generation, file: file)
-        pending.directories.insert(directory.indexPath)
-        journalRotationBackoff = 0
-        counters.journalRotations += 1
     }
 }

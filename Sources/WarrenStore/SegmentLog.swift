@@ -37,8 +37,8 @@ final class Segment {
     /// skipped damaged bytes; the reader checks the record's own length.
     func span(of index: Int) -> Range<Int> {
         let start = Int(offsets[index])
-        let end = index + 1 < offsets.count ? Int(offsets[index + 1]) : max(start, size)
-        return start..<end
+        let next = index + 1 < offsets.count ? Int(offsets[index + 1]) : size
+        return start..<max(start, next)
     }
 }
 
