@@ -47,7 +47,7 @@ private func seedInputs() throws -> [[UInt8]] {
     for vector in vectors where vector.source.hasSuffix("capture") && vector.bytes.count != 8 {
         sessions[vector.source, default: []] += vector.bytes
     }
-    seeds += sessions.values
+    seeds += sessions.keys.sorted().compactMap { sessions[$0] }  // sorted: Dictionary order differs per process
     var writer = ByteWriter()
     writer.writeContent(channel: 3, .basicPublish(BasicPublish(exchange: "x", routingKey: "r")),
                         properties: .init(headers: ["k": .string("v")]), body: [UInt8](repeating: 0x5A, count: 9_000),
