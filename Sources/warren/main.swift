@@ -5,6 +5,7 @@ import WarrenServer
 /// `warren [serve] [options]`: runs the broker until SIGINT or SIGTERM.
 let usage = """
     Usage: warren [serve] [options]
+           warren COMMAND [options]      (see the client commands below)
 
     Runs the Warren message broker (AMQP 0-9-1) until SIGINT or SIGTERM.
 
@@ -57,7 +58,7 @@ func runServe(_ arguments: ArraySlice<String>) -> Int32 {
     let options: ServeOptions
     do throws(CommandLineError) {
         guard let parsed = try parseServeOptions(arguments) else {
-            print(usage, terminator: "")
+            print(usage + "\n" + ClientCommands.helpSummary)
             return 0
         }
         options = parsed
@@ -87,5 +88,8 @@ func runServe(_ arguments: ArraySlice<String>) -> Int32 {
 }
 
 var arguments = CommandLine.arguments.dropFirst()
+if let command = arguments.first, ClientCommands.names.contains(command) {
+    exit(await ClientCommands.run(Array(arguments)))
+}
 if arguments.first == "serve" { arguments = arguments.dropFirst() }
 exit(runServe(arguments))
