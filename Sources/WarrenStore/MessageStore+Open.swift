@@ -57,18 +57,23 @@ extension MessageStore {
 
         let journal = try startJournal(directory, generation: journalState.highestGeneration + 1,
                                        watermark: highestID, ledgers: ledgers.values, options: options)
-        for path in journalState.files { try FileIO.remove(path) }
-        var live: [Segment] = []
-        for segment in recovered.segments {
-            if segment.livePairs > 0 { live.append(segment) } else { try FileIO.remove(segment.path) }
-        }
-        let definitionsFile = try AppendFile.openForAppend(directory.definitionsPath, serial: 2,
-                                                           faults: options.faultInjector)
+        let definitionsFile: AppendFile
         let notificationFD: Int32
+        var live: [Segment] = []
         do throws(StoreError) {
-            notificationFD = try EventFD.make()
+            for path in journalState.files { try FileIO.remove(path) }
+            for segment in recovered.segments {
+                if segment.livePairs > 0 { live.append(segment) } else { try FileIO.remove(segment.path) }
+            }
+            definitionsFile = try AppendFile.openForAppend(directory.definitionsPath, serial: 2,
+                                                           faults: options.faultInjector)
+            do throws(StoreError) {
+                notificationFD = try EventFD.make()
+            } catch {
+                definitionsFile.closeUnshared()
+                throw error
+            }
         } catch {
-            definitionsFile.closeUnshared()
             journal.file.closeUnshared()
             throw error
         }

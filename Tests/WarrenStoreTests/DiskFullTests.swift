@@ -85,6 +85,24 @@ struct DiskFullTests {
         #expect(try store.readMessage(3).id == 3)
     }
 
+    @Test func aFailedJournalWriteLosesOnlyThoseRemovals() throws {
+        let directory = TemporaryDirectory()
+        let faults = Faults(pathPart: "/index/")
+        var options = StoreOptions()
+        options.faultInjector = faults.injector
+        var (store, recovered) = try openStore(directory, options: options)
+        for id in UInt64(1)...30 { _ = try store.appendMessage(message(id), queues: ["q"]) }
+        faults.failWrites.store(ENOSPC, ordering: .relaxed)
+        #expect(throws: StoreError.self) { try store.remove(queue: "q", messageIDs: Array(1...10)) }
+        faults.failWrites.store(0, ordering: .relaxed)
+        let ticket = try store.remove(queue: "q", messageIDs: Array(11...20))
+        #expect(store.waitUntilSettled(ticket).isDurable(ticket))
+        (store, recovered) = try reopen(store, directory, options: options)
+        defer { store.close() }
+        // The failed removal was not durable: those messages return (at least once).
+        #expect(recovered.queues["q"]?.map(\.message.id) == Array(1...10) + Array(21...30))
+    }
+
     /// The real thing, where the environment allows it (root, tmpfs): a 1 MiB tmpfs.
     @Test func aFullFileSystemThrowsENOSPCAndWritesResumeOnceSpaceIsFreed() throws {
         let mountPoint = TemporaryDirectory("tmpfs")
