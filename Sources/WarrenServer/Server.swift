@@ -15,6 +15,8 @@ final class ServerContext {
     private var nextConnectionID: UInt64 = 1
     private var pendingFlushes: [ClientConnection] = []
     private let logSink: @Sendable (String) -> Void
+    /// The HTTP listener (management API, dashboard, metrics), when configured.
+    var http: HTTPServer?
 
     init(configuration: ServerConfiguration, broker: Broker, loop: EventLoop, listenAddress: String, log: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
@@ -79,12 +81,15 @@ public final class Server: Sendable {
     private let isRunning = LockedFlag(true)
     /// The port the AMQP listener is bound to (useful with port 0).
     public let port: Int
+    /// The port the HTTP listener is bound to; nil when HTTP is off.
+    public let httpPort: Int?
 
-    private init(thread: EventLoopThread, listener: TCPListener, context: UnsafeLoopBound<ServerContext>) {
+    private init(thread: EventLoopThread, listener: TCPListener, context: UnsafeLoopBound<ServerContext>, httpPort: Int?) {
         self.thread = thread
         self.listener = listener
         self.context = context
         self.port = Int(listener.localPort)
+        self.httpPort = httpPort
     }
 
     /// Binds the listener and starts the event loop; returns once the
@@ -97,6 +102,18 @@ public final class Server: Sendable {
             throw SystemError("bind: port \(configuration.port) out of range", errno: EINVAL)
         }
         let listener = try TCPListener(host: configuration.bind, port: port)
+        let httpListener: TCPListener?
+        do {
+            httpListener = try configuration.httpPort.map { httpPort throws in
+                guard let httpPort = UInt16(exactly: httpPort) else {
+                    throw SystemError("bind: HTTP port \(httpPort) out of range", errno: EINVAL)
+                }
+                return try TCPListener(host: configuration.bind, port: httpPort)
+            }
+        } catch {
+            listener.close()
+            throw error
+        }
         let thread = try EventLoopThread()
         let loop = thread.loop
         let box = UnsafeLoopBound<ServerContext>()
@@ -107,9 +124,15 @@ public final class Server: Sendable {
             let context = ServerContext(configuration: configuration, broker: broker, loop: loop,
                                         listenAddress: "\(listener.localAddress)", log: log)
             box.value = context
+            // Message ids carry wall-clock milliseconds, read from the loop's clock (no syscall per message).
+            let (wallAtStart, loopAtStart) = (wallClockMilliseconds(), loop.now)
+            broker.messageIDClock = { [unowned loop] in wallAtStart &+ (loop.now &- loopAtStart) / 1_000_000 }
             do {
                 try loop.register(listener.fd, for: .readable) { _ in
                     while let socket = try? listener.accept() { context.accept(socket) }
+                }
+                if let httpListener {
+                    context.http = try HTTPServer(context: context, listener: httpListener, configuration: configuration.http)
                 }
             } catch {
                 failure.set(error)
@@ -120,10 +143,12 @@ public final class Server: Sendable {
         if let error = failure.get() {
             thread.stop()
             listener.close()
+            httpListener?.close()
             throw error
         }
         log("Warren \(ServerProperties.version) listening on \(listener.localAddress)")
-        return Server(thread: thread, listener: listener, context: box)
+        if let httpListener { log("HTTP management and dashboard on http://\(httpListener.localAddress)/") }
+        return Server(thread: thread, listener: listener, context: box, httpPort: httpListener.map { Int($0.localPort) })
     }
 
     /// Closes every connection with 320 CONNECTION_FORCED, stops the loop
@@ -136,6 +161,7 @@ public final class Server: Sendable {
         runOnLoop {
             loop.unregister(listener.fd)
             listener.close()
+            context.value?.http?.stop()
             for connection in Array(context.value?.connections.values ?? [:].values) {
                 connection.forceClose(reason: "broker forced connection closure with reason 'shutdown'")
             }

@@ -17,10 +17,17 @@ public struct ServerConfiguration: Sendable {
     public var handshakeTimeoutSeconds: UInt64
     /// Bodies larger than this are refused with 406 PRECONDITION_FAILED.
     public var maximumMessageSize: UInt64
+    /// HTTP port (management API, dashboard, `/metrics`) on `bind`; nil turns
+    /// HTTP off, 0 picks a free port (see `Server.httpPort`). Off unless set:
+    /// `warren serve` sets 15672, RabbitMQ's management port.
+    public var httpPort: Int?
+    /// The HTTP listener's limits and timeouts.
+    public var http: HTTPConfiguration
     public init(
         port: Int = 5672, bind: String = "0.0.0.0", heartbeat: UInt16 = 60,
         frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
-        handshakeTimeoutSeconds: UInt64 = 10, maximumMessageSize: UInt64 = 134_217_728
+        handshakeTimeoutSeconds: UInt64 = 10, maximumMessageSize: UInt64 = 134_217_728,
+        httpPort: Int? = nil, http: HTTPConfiguration = HTTPConfiguration()
     ) {
         self.port = port
         self.bind = bind
@@ -29,6 +36,8 @@ public struct ServerConfiguration: Sendable {
         self.channelMax = channelMax
         self.handshakeTimeoutSeconds = handshakeTimeoutSeconds
         self.maximumMessageSize = maximumMessageSize
+        self.httpPort = httpPort
+        self.http = http
     }
 }
 

@@ -12,13 +12,16 @@ let usage = """
     Options:
       --port N         AMQP port to listen on (default 5672; 0 picks a free port)
       --bind ADDRESS   address to listen on (default 0.0.0.0; use :: for IPv6)
+      --http-port N    HTTP port for the management API, the dashboard and
+                       /metrics (default 15672; 0 picks a free port; 'off'
+                       turns HTTP off)
       --data-dir DIR   where durable state lives (default ./warren-data)
       -h, --help       show this help
 
     """
 
 struct ServeOptions {
-    var configuration = ServerConfiguration()
+    var configuration = ServerConfiguration(httpPort: 15672)
     var dataDirectory = "warren-data"
 }
 
@@ -43,6 +46,16 @@ func parseServeOptions(_ arguments: ArraySlice<String>) throws(CommandLineError)
             let text = try value(for: argument)
             guard let port = Int(text), (0...65535).contains(port) else { throw .usage("--port: '\(text)' is not a port number") }
             options.configuration.port = port
+        case "--http-port":
+            let text = try value(for: argument)
+            if text == "off" {
+                options.configuration.httpPort = nil
+            } else {
+                guard let port = Int(text), (0...65535).contains(port) else {
+                    throw .usage("--http-port: '\(text)' is not a port number or 'off'")
+                }
+                options.configuration.httpPort = port
+            }
         case "--bind":
             options.configuration.bind = try value(for: argument)
         case "--data-dir":
