@@ -34,6 +34,29 @@ import Testing
         }
     }
 
+    @Test func globalPrefetchIsSharedByAllTheChannelsConsumers() throws {
+        try withBroker { broker in
+            let client = try broker.openClient()
+            let first = try client.declareQueue(exclusive: true).queue
+            let second = try client.declareQueue(exclusive: true).queue
+            try client.qos(prefetchCount: 2, global: true)
+            try client.consume(first)
+            try client.consume(second)
+            for index in 0..<3 {
+                client.publish([UInt8(index)], routingKey: first)
+                client.publish([UInt8(10 + index)], routingKey: second)
+            }
+            let tags = try (0..<2).map { _ in try client.expectDelivery().deliver.deliveryTag }
+            try client.sync()
+            #expect(client.unreadCommands.isEmpty, "more than 2 unacked on the channel")
+            client.send(.basicAck(BasicAck(deliveryTag: tags[1], multiple: true)), channel: 1)
+            _ = try client.expectDelivery()
+            _ = try client.expectDelivery()
+            try client.sync()
+            #expect(client.unreadCommands.isEmpty)
+        }
+    }
+
     @Test func unackedMessagesAreRequeuedAsRedeliveredWhenTheChannelCloses() throws {
         try withBroker { broker in
             let client = try broker.openClient()

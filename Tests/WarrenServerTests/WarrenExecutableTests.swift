@@ -36,15 +36,32 @@ import Testing
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        guard waitForExit(process, timeout: timeout) else {
+        let deadline = monotonicSeconds() + timeout
+        let captured = readUntilClosed([output.fileHandleForReading.fileDescriptor,
+                                        error.fileHandleForReading.fileDescriptor], deadline: deadline)
+        guard waitForExit(process, timeout: max(deadline - monotonicSeconds(), 0.1)) else {
             Issue.record("warren \(arguments) did not exit")
             return nil
         }
         return Run(status: process.terminationStatus,
-                   standardOutput: String(decoding: outputData, as: UTF8.self),
-                   standardError: String(decoding: errorData, as: UTF8.self))
+                   standardOutput: String(decoding: captured[0], as: UTF8.self),
+                   standardError: String(decoding: captured[1], as: UTF8.self))
+    }
+
+    /// Everything written to `descriptors` until each is closed or `deadline` passes.
+    static func readUntilClosed(_ descriptors: [Int32], deadline: Double) -> [[UInt8]] {
+        var captured = Array(repeating: [UInt8](), count: descriptors.count)
+        var open = Set(descriptors.indices)
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !open.isEmpty, monotonicSeconds() < deadline {
+            var polled = open.sorted().map { pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0) }
+            guard poll(&polled, nfds_t(polled.count), 100) >= 0 else { break }
+            for (slot, index) in open.sorted().enumerated() where polled[slot].revents != 0 {
+                let count = read(descriptors[index], &chunk, chunk.count)
+                if count > 0 { captured[index] += chunk[..<count] } else { open.remove(index) }
+            }
+        }
+        return captured
     }
 
     static func waitForExit(_ process: Process, timeout: Double) -> Bool {
