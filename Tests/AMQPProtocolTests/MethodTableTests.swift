@@ -219,13 +219,7 @@ struct MethodTableTests {
             let code = ReplyCode(rawValue: UInt16(constant.value))
             #expect(code.name == constant.name.uppercased().replacingOccurrences(of: "-", with: "_"))
             guard constant.kind != "reply" else { continue }
-            // RabbitMQ's table makes 506 resource-error a hard error; the first ReplyCode did not.
-            // Drop this allowance once ReplyCode.isConnectionError(506) == true is committed.
-            withKnownIssue("ReplyCode.isConnectionError disagrees with the table for 506", isIntermittent: true) {
-                #expect(code.isConnectionError == (constant.kind == "hard-error"), "\(constant.name)")
-            } when: {
-                constant.value == 506
-            }
+            #expect(code.isConnectionError == (constant.kind == "hard-error"), "\(constant.name)")
         }
     }
 }

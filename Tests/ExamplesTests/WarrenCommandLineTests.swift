@@ -1,6 +1,5 @@
 // The client subcommands of the `warren` executable (Sources/warren/ClientCommands*.swift),
-// run as subprocesses against the broker under test. They are enabled once `warren --help`
-// lists the client commands, i.e. once main.swift dispatches to ClientCommands.
+// run as subprocesses against the broker under test.
 
 import Foundation
 import Testing
@@ -9,22 +8,7 @@ import Testing
 import Glibc
 #endif
 
-/// True when the built `warren` dispatches the client subcommands.
-let warrenHasClientCommands: Bool = {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: ExampleBinaries.path("warren"))
-    process.arguments = ["--help"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    guard (try? process.run()) != nil else { return false }
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return text.contains("Client commands")
-}()
-
-@Suite("warren client commands against the broker under test", .serialized, .timeLimit(.minutes(2)),
-       .enabled(if: warrenHasClientCommands, "main.swift does not dispatch to ClientCommands yet"))
+@Suite("warren client commands against the broker under test", .serialized, .timeLimit(.minutes(2)))
 struct WarrenCommandLineTests {
     /// Runs `warren ARGUMENTS... --url URL` to completion.
     private func warren(_ url: String, _ arguments: [String]) async throws -> (status: Int32, out: [String], err: [String]) {
