@@ -76,7 +76,7 @@ import Testing
     }
 
     /// The flags `warren serve` takes; --help must describe each one.
-    static let serveFlags = ["--port", "--bind", "--data-dir", "--help", "-h"]
+    static let serveFlags = ["--port", "--bind", "--http-port", "--data-dir", "--help", "-h"]
 
     @Test(arguments: [["--help"], ["-h"], ["serve", "--help"]])
     func helpExitsZeroAndDescribesEveryFlag(arguments: [String]) throws {
@@ -119,7 +119,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--bind", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory.path]
+        process.arguments = ["serve", "--bind", "127.0.0.1", "--port", "0", "--http-port", "0",
+                             "--data-dir", dataDirectory.path]
         let error = Pipe()
         process.standardError = error
         process.standardOutput = FileHandle.nullDevice
