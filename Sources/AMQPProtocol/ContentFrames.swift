@@ -4,7 +4,8 @@ extension ByteWriter {
     /// `frameMax` bytes. The broker keeps each message's properties encoded,
     /// so a delivery copies bytes instead of re-encoding fourteen optionals.
     public mutating func writeContent(
-        channel: UInt16, _ method: Method, encodedProperties: [UInt8], body: [UInt8], frameMax: Int
+        channel: UInt16, _ method: Method, encodedProperties: UnsafeRawBufferPointer,
+        body: UnsafeRawBufferPointer, frameMax: Int
     ) {
         writeMethodFrame(channel: channel, method)
         writeFrame(.header, channel: channel) {
@@ -13,16 +14,16 @@ extension ByteWriter {
             $0.writeUInt64(UInt64(body.count))
             $0.writeBytes(encodedProperties)
         }
-        writeBodyFrames(channel: channel, body: body[...], frameMax: frameMax)
+        writeBodyFrames(channel: channel, body: body, frameMax: frameMax)
     }
 
     /// Body frames of at most `frameMax` bytes each; none for an empty body.
-    public mutating func writeBodyFrames(channel: UInt16, body: ArraySlice<UInt8>, frameMax: Int) {
+    public mutating func writeBodyFrames(channel: UInt16, body: UnsafeRawBufferPointer, frameMax: Int) {
         let chunk = max(frameMax - frameOverhead, 1)
         var start = body.startIndex
         while start < body.endIndex {
             let end = start + min(chunk, body.endIndex - start)
-            writeFrame(.body, channel: channel) { $0.writeBytes(body[start..<end]) }
+            writeFrame(.body, channel: channel) { $0.writeBytes(UnsafeRawBufferPointer(rebasing: body[start..<end])) }
             start = end
         }
     }

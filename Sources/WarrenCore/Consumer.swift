@@ -24,9 +24,11 @@ public final class Consumer {
         self.prefetchLimit = prefetchLimit
     }
 
-    /// Whether one more message may be sent now: no-ack consumers are never
-    /// limited; others stop at their own prefetch and at the channel's global one.
+    /// Whether one more message may be sent now: nothing while the session is
+    /// paused for back-pressure; otherwise no-ack consumers are never limited,
+    /// and others stop at their own prefetch and at the channel's global one.
     var hasCredit: Bool {
+        if session.isDeliveryPaused { return false }
         if noAck { return true }
         if prefetchLimit != 0, unackedCount >= Int(prefetchLimit) { return false }
         return session.hasGlobalCredit

@@ -169,7 +169,9 @@ final class ClientConnection {
         }
         try checkChannelLimits(opening: number)
         guard let virtualHost else { return }
-        channels[number] = ServerChannel(number: number, connection: self, virtualHost: virtualHost)
+        let channel = ServerChannel(number: number, connection: self, virtualHost: virtualHost)
+        channel.session.isDeliveryPaused = areDeliveriesPaused
+        channels[number] = channel
         send(.channelOpenOk(ChannelOpenOk()), on: number)
     }
 
@@ -455,10 +457,31 @@ final class ClientConnection {
         scheduleFlush()
     }
 
-    func sendContent(_ method: Method, encodedProperties: [UInt8], body: [UInt8], on channel: UInt16) {
-        output.writeContent(channel: channel, method, encodedProperties: encodedProperties, body: body,
-                            frameMax: Int(frameMax))
+    /// Writes a content method with the message's properties and body,
+    /// copied straight from the shared message into the output buffer.
+    func sendContent(_ method: Method, message: Message, on channel: UInt16) {
+        message.withEncodedProperties { properties in
+            message.withBody { body in
+                output.writeContent(channel: channel, method, encodedProperties: properties, body: body,
+                                    frameMax: Int(frameMax))
+            }
+        }
         scheduleFlush()
+        if !areDeliveriesPaused, pendingOutputBytes > Self.outputHighWatermark { pauseDeliveries(true) }
+    }
+
+    // MARK: - Back-pressure
+
+    /// Above this many unsent bytes the connection's consumers get nothing
+    /// more until the client has read down to the low watermark, so a
+    /// consumer that does not read cannot make Warren buffer without bound.
+    static let outputHighWatermark = 1 << 20
+    static let outputLowWatermark = 256 << 10
+    private var areDeliveriesPaused = false
+
+    private func pauseDeliveries(_ paused: Bool) {
+        areDeliveriesPaused = paused
+        for channel in channels.values { channel.session.isDeliveryPaused = paused }
     }
 
     /// Whether the client announced that it understands basic.cancel from the server.
@@ -495,7 +518,9 @@ final class ClientConnection {
                 outputSent += count
                 lastSentAt = server.loop.now
             case .wouldBlock:
+                dropSentOutput()
                 waitForWritable(true)
+                if areDeliveriesPaused, pendingOutputBytes <= Self.outputLowWatermark { pauseDeliveries(false) }
                 return
             case .error:
                 outputSent = output.count
@@ -506,10 +531,19 @@ final class ClientConnection {
         output.bytes.removeAll(keepingCapacity: output.bytes.capacity <= 1 << 20)
         outputSent = 0
         waitForWritable(false)
+        if areDeliveriesPaused { pauseDeliveries(false) }
         if phase == .draining, halfCloseWhenFlushed {
             halfCloseWhenFlushed = false
             try? socket.shutdown(.writing)
         }
+    }
+
+    /// Forgets bytes the socket has taken once they are most of the buffer,
+    /// so a slow reader does not keep everything ever sent to it.
+    private func dropSentOutput() {
+        guard outputSent >= 64 << 10, outputSent * 2 >= output.count else { return }
+        output.bytes.removeSubrange(0..<outputSent)
+        outputSent = 0
     }
 
     private func waitForWritable(_ wanted: Bool) {

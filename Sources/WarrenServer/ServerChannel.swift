@@ -290,7 +290,7 @@ final class ServerChannel {
     }
 
     private func sendContent(_ method: Method, message: Message) {
-        connection.sendContent(method, encodedProperties: message.encodedProperties, body: message.body, on: number)
+        connection.sendContent(method, message: message, on: number)
     }
 }
 
