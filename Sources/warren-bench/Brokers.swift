@@ -9,48 +9,6 @@ struct ManagedBroker: Sendable {
     var version: String
 }
 
-/// Runs a command to completion (bounded by `timeoutSeconds`) and returns
-/// its exit status and standard output. Standard error passes through, so
-/// the user sees what `apt-get` or `swift build` say.
-func runCommand(_ executable: String, _ arguments: [String], timeoutSeconds: Double, captureOutput: Bool = true) -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-    let pipe = Pipe()
-    process.standardOutput = captureOutput ? pipe : FileHandle.standardError
-    do { try process.run() } catch { return (127, "cannot run \(executable): \(error)") }
-    // Read while it runs, so a chatty command never blocks on a full pipe.
-    let reader = captureOutput ? WorkerThreadOutput(pipe.fileHandleForReading) : nil
-    let deadline = monotonicNanos() + UInt64(timeoutSeconds * 1e9)
-    while process.isRunning, monotonicNanos() < deadline { sleep(seconds: 0.05) }
-    if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
-        return (124, "\(executable) timed out after \(Int(timeoutSeconds)) s")
-    }
-    return (process.terminationStatus, reader?.text() ?? "")
-}
-
-/// Drains a pipe on a thread of its own.
-private final class WorkerThreadOutput: @unchecked Sendable {
-    private let thread: WorkerThread<String>?
-
-    init(_ handle: FileHandle) {
-        let box = UncheckedBox(handle)
-        thread = try? WorkerThread { String(decoding: box.value.readDataToEndOfFile(), as: UTF8.self) }
-    }
-
-    func text() -> String {
-        guard let thread, case .success(let text) = thread.join() else { return "" }
-        return text
-    }
-}
-
-private final class UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// True when an AMQP handshake succeeds at `url` within `timeoutSeconds`.
 func acceptsAMQP(_ url: AMQPURL, timeoutSeconds: Double = 2) -> Bool {
     guard let connection = try? AMQPConnection.open(url, name: "warren-bench probe", timeoutSeconds: timeoutSeconds) else { return false }
@@ -92,12 +50,24 @@ enum RabbitMQControl {
         _ = waitUntil(timeoutSeconds: 60) { !ProcStats.isAlive(pid: pid) }
     }
 
-    /// `rabbitmq-server -detached`, with this process's raised file limit
-    /// inherited, then waits for port 5672 and `rabbitmqctl status`.
+    /// `rabbitmq-server -detached`, then waits for port 5672 and `rabbitmqctl status`.
+    ///
+    /// As root, Debian's wrapper switches to the rabbitmq user with `su`,
+    /// whose PAM session resets the soft limit on open files to 1024 (RabbitMQ
+    /// then allows only 832 sockets). So the same `su` is done here with a
+    /// `ulimit -n` in front, up to this process's hard limit.
     private static func start(url: AMQPURL, neededSockets: Int) throws(BenchError) -> ManagedBroker {
-        ProcStats.raiseOpenFileLimit(to: max(65_536, neededSockets + 1024))
-        log("compare: starting rabbitmq-server -detached")
-        let started = runCommand(serverScript, ["-detached"], timeoutSeconds: 120, captureOutput: false)
+        let files = ProcStats.raiseOpenFileLimit(to: max(65_536, neededSockets + 1024))
+        let direct = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+        let started: (status: Int32, output: String)
+        if getuid() == 0, FileManager.default.isExecutableFile(atPath: direct) {
+            log("compare: starting rabbitmq-server -detached as user rabbitmq, open files \(files)")
+            let script = "ulimit -n \(files) 2>/dev/null; cd /var/lib/rabbitmq && exec \(direct) -detached"
+            started = runCommand("/usr/bin/su", ["rabbitmq", "-s", "/bin/sh", "-c", script], timeoutSeconds: 120, captureOutput: false)
+        } else {
+            log("compare: starting rabbitmq-server -detached")
+            started = runCommand(serverScript, ["-detached"], timeoutSeconds: 120, captureOutput: false)
+        }
         guard started.status == 0 else { throw .broker("rabbitmq-server -detached exited with status \(started.status)") }
         guard waitUntil(timeoutSeconds: 120, { acceptsAMQP(url) }), statusText() != nil, let pid = beamPID() else {
             throw .broker("RabbitMQ did not accept AMQP connections on \(url.host):\(url.port) within 120 s")
@@ -137,7 +107,7 @@ enum RabbitMQControl {
 final class WarrenControl {
     let binary: String
     let port: UInt16
-    private(set) var process: Process?
+    private var process: ChildProcess?
     private var dataDirectory: String?
 
     init(binary: String, port: UInt16) {
@@ -172,34 +142,28 @@ final class WarrenControl {
         let directory = NSTemporaryDirectory() + "warren-bench-\(getpid())-\(monotonicNanos() % 1_000_000_000)"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         dataDirectory = directory
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", String(port), "--data-dir", directory]
-        process.standardOutput = FileHandle.nullDevice
+        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        defer { close(devNull) }
         let began = monotonicNanos()
-        do { try process.run() } catch { throw .broker("cannot start \(binary): \(error)") }
+        let process = try ChildProcess(binary, ["--port", String(port), "--data-dir", directory], stdoutFD: devNull)
         self.process = process
         let deadline = began + 20_000_000_000
         while monotonicNanos() < deadline {
             guard process.isRunning else {
-                throw .broker("\(binary) exited with status \(process.terminationStatus) before accepting connections")
+                throw .broker("\(binary) exited with status \(process.exitStatus ?? -1) before accepting connections")
             }
             if acceptsAMQP(url, timeoutSeconds: 2) { return Double(monotonicNanos() - began) / 1e6 }
-            sleep(seconds: 0.002)
+            sleep(seconds: 0.001)
         }
         stop()
         throw .broker("Warren did not complete an AMQP handshake on port \(port) within 20 s")
     }
 
-    var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+    var pid: Int32? { process.flatMap { $0.isRunning ? $0.pid : nil } }
 
     /// SIGTERM, then SIGKILL after 10 s; removes the data directory.
     func stop() {
-        if let process, process.isRunning {
-            process.terminate()
-            if !waitUntil(timeoutSeconds: 10, { !process.isRunning }) { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        process?.stop()
         process = nil
         if let dataDirectory { try? FileManager.default.removeItem(atPath: dataDirectory) }
         dataDirectory = nil

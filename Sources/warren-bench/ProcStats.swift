@@ -6,7 +6,7 @@ enum ProcStats {
 
     /// The whole file as text, or nil when it cannot be read (the process is gone).
     static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes: [UInt8] = []

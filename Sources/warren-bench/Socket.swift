@@ -30,9 +30,12 @@ final class TCPSocket {
     /// Connects to an IPv4 address (a dotted quad or a name resolved with getaddrinfo).
     static func connect(host: String, port: UInt16, timeoutMilliseconds: Int = 200) throws(BenchError) -> TCPSocket {
         let address = try resolve(host: host, port: port)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         let connection = TCPSocket(adopting: fd)
+        // Bounds connect itself: a broker whose accept backlog is full drops
+        // SYNs, and the kernel would otherwise retry for two minutes.
+        connection.setTimeouts(milliseconds: 5000)
         var target = address
         let rc = withUnsafePointer(to: &target) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -49,7 +52,7 @@ final class TCPSocket {
 
     /// Listens on 127.0.0.1; port 0 picks a free port, which `localPort` then tells.
     static func listen(port: UInt16) throws(BenchError) -> TCPSocket {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", errno) }
         let listener = TCPSocket(adopting: fd)
         listener.setOption(SOL_SOCKET, SO_REUSEADDR, 1)
@@ -81,6 +84,7 @@ final class TCPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw .system("accept", errno)
         }
+        _ = fcntl(client, F_SETFD, FD_CLOEXEC)
         let connection = TCPSocket(adopting: client)
         connection.setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
         connection.setTimeouts(milliseconds: 200)

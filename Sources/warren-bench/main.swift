@@ -77,6 +77,11 @@ func main() -> Int32 {
             throw .usage("load only on loopback: --url must point at 127.0.0.1 or localhost")
         }
         let scenarios = try ScenarioCatalog(options: options).select(options.scenarios, sinkOnly: options.useSink)
+        if scenarios.contains(where: { !$0.usesSink }) {
+            // Fail once, clearly, rather than once per scenario.
+            let probe = try AMQPConnection.open(options.url, name: "warren-bench probe", timeoutSeconds: 10)
+            probe.close()
+        }
         let results = runScenarios(options, scenarios: scenarios, brokerName: options.brokerName)
         print("")
         print(Output.table(results))
