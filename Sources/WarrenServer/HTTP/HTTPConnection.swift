@@ -63,7 +63,10 @@ final class HTTPConnection {
                 processInput()
             case .wouldBlock:
                 return
-            case .closed, .error:
+            case .closed:
+                // A client may half-close after its last request: answer it first.
+                return pendingOutput > 0 || isFlushScheduled ? closeAfterFlush() : terminate()
+            case .error:
                 return terminate()
             }
         }

@@ -44,14 +44,22 @@ enum OverviewHandlers {
             ("product_version", .string(ServerProperties.version)),
             ("cluster_name", .string(ProcessStatistics.nodeName)),
             ("node", .string(ProcessStatistics.nodeName)),
-            ("message_stats", StatisticsSampler.Rates.messageStats(totals, rates)),
-            ("queue_totals", .object([
+            ("message_stats", withSamples(StatisticsSampler.Rates.messageStats(totals, rates), context, [
+                ("publish_details", { Int64(clamping: $0.counters.published) }),
+                ("deliver_get_details", { Int64(clamping: $0.counters.delivered) }),
+                ("ack_details", { Int64(clamping: $0.counters.acknowledged) }),
+                ("redeliver_details", { Int64(clamping: $0.counters.redelivered) }),
+            ])),
+            ("queue_totals", withSamples(.object([
                 ("messages", .integer(Int64(ready + unacked))),
                 ("messages_details", StatisticsSampler.Rates.details(rates.messages)),
                 ("messages_ready", .integer(Int64(ready))),
                 ("messages_ready_details", StatisticsSampler.Rates.details(rates.ready)),
                 ("messages_unacknowledged", .integer(Int64(unacked))),
                 ("messages_unacknowledged_details", StatisticsSampler.Rates.details(rates.unacknowledged)),
+            ]), context, [
+                ("messages_ready_details", { Int64($0.ready) }),
+                ("messages_unacknowledged_details", { Int64($0.unacknowledged) }),
             ])),
             ("object_totals", .object([
                 ("connections", .integer(Int64(snapshots.count))),
@@ -66,6 +74,23 @@ enum OverviewHandlers {
             ])),
             ("uptime", .integer(Int64(clamping: wallClockMilliseconds() &- server.startedAt))),
         ]))
+    }
+
+    /// With `?msg_rates_age=…` or `?lengths_age=…`, each named `_details`
+    /// object also gets the sampler's history as `samples` (newest first).
+    private static func withSamples(_ stats: JSONValue, _ context: RequestContext,
+                                    _ series: [(String, (StatisticsSampler.HistoryPoint) -> Int64)]) -> JSONValue {
+        let query = context.request.query
+        guard query["msg_rates_age"] != nil || query["lengths_age"] != nil, case .object(var members) = stats else {
+            return stats
+        }
+        for (name, value) in series {
+            guard let index = members.firstIndex(where: { $0.0 == name }), case .object(var details) = members[index].1
+            else { continue }
+            details.append(("samples", context.server.statistics.samples(value)))
+            members[index].1 = .object(details)
+        }
+        return .object(members)
     }
 
     private static func listener(_ protocolName: String, _ address: String, _ port: Int) -> JSONValue {

@@ -35,6 +35,17 @@ final class StatisticsSampler {
     /// Keyed by vhost name, NUL, queue name.
     private var queues: [String: Pair] = [:]
     private var timer: TimerID?
+    /// Broker-wide samples, oldest first, for the charts (RabbitMQ's `samples`).
+    private(set) var history: [HistoryPoint] = []
+    static let historyLength = 120
+
+    /// One broker-wide sample: the counters summed over vhosts and the queue depths.
+    struct HistoryPoint {
+        var milliseconds: UInt64
+        var counters: MessageCounters
+        var ready: Int
+        var unacknowledged: Int
+    }
 
     init(broker: Broker, loop: EventLoop, interval: UInt64) {
         self.broker = broker
@@ -71,7 +82,26 @@ final class StatisticsSampler {
             vhosts[name] = Pair(previous: vhosts[name]?.latest, latest: sample)
         }
         queues = seenQueues
+        recordHistory()
         timer = loop.schedule(after: interval) { [weak self] in self?.sample() }
+    }
+
+    private func recordHistory() {
+        var point = HistoryPoint(milliseconds: wallClockMilliseconds(), counters: MessageCounters(), ready: 0, unacknowledged: 0)
+        for pair in vhosts.values {
+            point.counters = point.counters + pair.latest.counters
+            point.ready += pair.latest.ready
+            point.unacknowledged += pair.latest.unacknowledged
+        }
+        history.append(point)
+        if history.count > Self.historyLength { history.removeFirst(history.count - Self.historyLength) }
+    }
+
+    /// `[{"sample": value, "timestamp": ms}]`, newest first, as RabbitMQ lists samples.
+    func samples(_ value: (HistoryPoint) -> Int64) -> JSONValue {
+        .array(history.reversed().map { point in
+            .object([("sample", .integer(value(point))), ("timestamp", .integer(Int64(clamping: point.milliseconds)))])
+        })
     }
 
     func rates(vhost: String) -> Rates { Self.rates(vhosts[vhost]) }
