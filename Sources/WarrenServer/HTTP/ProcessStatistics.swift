@@ -31,7 +31,11 @@ enum ProcessStatistics {
     static var processID: Int { Int(getpid()) }
 
     /// `warren@hostname`, the node name RabbitMQ-shaped clients expect.
-    static let nodeName: String = "warren@" + ProcessInfo.processInfo.hostName
+    static let nodeName: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "warren@localhost" }
+        return "warren@" + String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 }
 
 /// RLIMIT_NOFILE, whose Glibc import is an enum case on Linux.
