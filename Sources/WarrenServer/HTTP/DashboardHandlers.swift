@@ -17,9 +17,13 @@ enum DashboardHandlers {
         Route("GET", "favicon.ico", authenticated: false) { _ throws(HTTPFailure) in .noContent },
     ] }
 
+    /// Only this origin's own script and stylesheet; no inline script, no framing.
+    static let contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
     private static func page(_ text: String, _ type: String) -> HTTPResponse {
         HTTPResponse(status: 200, headers: [("Content-Type", type), ("Cache-Control", "no-cache"),
-                                            ("X-Content-Type-Options", "nosniff")],
+                                            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                                            ("Content-Security-Policy", contentSecurityPolicy)],
                      body: Array(text.utf8))
     }
 }

@@ -17,6 +17,7 @@ enum DashboardScript {
       for (const [key, value] of Object.entries(attributes || {})) {
         if (value === undefined || value === null || value === false) continue;
         if (key === 'class') node.className = value;
+        else if (key === 'style') node.style.cssText = value;
         else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
         else node.setAttribute(key, value === true ? '' : value);
       }

@@ -126,6 +126,9 @@ struct HTTPRouter {
                 allowed.append(route.method)
                 continue
             }
+            if route.requiresAuthentication, let refusal = Self.refuseCrossSite(request, method: method) {
+                return refusal
+            }
             var user: User?
             if route.requiresAuthentication {
                 switch authenticate(request, broker: server.broker, peer: peer) {
@@ -146,6 +149,25 @@ struct HTTPRouter {
             return response
         }
         return .notFound
+    }
+
+    /// Guards against other web pages using credentials a browser has cached
+    /// for this origin (cross-site request forgery): a browser's cross-site
+    /// request, or one whose `Origin` is not this host, is 403; a body that
+    /// is not declared JSON is 415 (an HTML form cannot declare it).
+    static func refuseCrossSite(_ request: HTTPRequest, method: String) -> HTTPResponse? {
+        if request.header("sec-fetch-site") == "cross-site" {
+            return .error(403, "forbidden", "cross-site requests are refused")
+        }
+        if let origin = request.header("origin"), origin != "null", let host = request.header("host") {
+            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first
+            guard originHost.map(String.init) == host else { return .error(403, "forbidden", "cross-origin requests are refused") }
+        }
+        if method == "POST" || method == "PUT", let type = request.header("content-type"),
+           !type.lowercased().hasPrefix("application/json") {
+            return .error(415, "unsupported_media_type", "request bodies must be application/json")
+        }
+        return nil
     }
 
     /// `/api/queues/%2F/q` as ["api", "queues", "/", "q"]: split on `/` first,

@@ -20,6 +20,23 @@ import Testing
         #expect(whoami.object["tags"] as? [String] == ["administrator"])
     }
 
+    /// Another web page cannot use credentials the browser cached for Warren.
+    @Test func crossSiteRequestsAreRefused() throws {
+        let broker = try HTTPTestServer()
+        #expect(try broker.request("GET", "/api/queues/%2F/q/messages/next", headers: [("Sec-Fetch-Site", "cross-site")]).status == 403)
+        #expect(try broker.request("DELETE", "/api/queues/%2F/q", headers: [("Origin", "http://evil.example")]).status == 403)
+        let form = try broker.client().request("PUT", "/api/queues/%2F/q", body: nil,
+                                               headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", "0")])
+        #expect(form.status == 415)
+        #expect(try broker.request("GET", "/api/whoami", headers: [("Sec-Fetch-Site", "same-origin"),
+                                                                  ("Origin", "http://127.0.0.1")]).status == 200)
+        let page = try broker.request("GET", "/", auth: nil)
+        #expect(page.status == 200)
+        #expect(page.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+        #expect(page.text.contains("<title>Warren</title>"))
+        #expect(try broker.request("GET", "/static/dashboard.js", auth: nil).text.contains("function render()"))
+    }
+
     @Test func overviewNodesVhostsAndUsers() throws {
         let broker = try HTTPTestServer()
         let overview = try broker.request("GET", "/api/overview").object
