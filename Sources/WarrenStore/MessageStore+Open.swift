@@ -26,6 +26,12 @@ extension MessageStore {
         }
     }
 
+    /// The pid of another process holding `directory`'s lock, for error messages;
+    /// nil when no other process holds it (or it cannot be told).
+    public static func lockHolder(directory path: String) -> Int32? {
+        DirectoryLock.holder(of: DataDirectory(root: path))
+    }
+
     private static func recover(_ directory: DataDirectory, options: StoreOptions,
                                 lock: DirectoryLock) throws(StoreError) -> (MessageStore, RecoveredState) {
         try FileIO.makeDirectory(directory.segmentsPath)

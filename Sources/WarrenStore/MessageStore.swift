@@ -141,6 +141,15 @@ public final class MessageStore {
     /// The store's view changes even when this throws (the write of the removal failed):
     /// the message is gone for this run, and may come back, redelivered, after a crash.
     public func remove(queue key: String, messageIDs: [UInt64]) throws(StoreError) -> SyncTicket {
+        try remove(queue: key, ids: messageIDs)
+    }
+
+    /// `remove(queue:messageIDs:)` of one message (an ack), without an array.
+    public func remove(queue key: String, messageID: UInt64) throws(StoreError) -> SyncTicket {
+        try remove(queue: key, ids: CollectionOfOne(messageID))
+    }
+
+    private func remove(queue key: String, ids messageIDs: some Collection<UInt64>) throws(StoreError) -> SyncTicket {
         try checkOpen()
         guard let ledger = queues[key] else { return lastAppendedTicket }
         scratchIDs.removeAll(keepingCapacity: true)

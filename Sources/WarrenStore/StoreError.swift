@@ -31,7 +31,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .directoryLocked(let path):
-            return "data directory \(path) is locked by another Warren store"
+            return "data directory \(path) is in use by another Warren broker (\(path)/LOCK is locked)"
         case .io(let call, let path, let errno):
             return "\(call) on \(path) failed: \(String(cString: strerror(errno))) (errno \(errno))"
         case .writeFailed(let path, let errno):

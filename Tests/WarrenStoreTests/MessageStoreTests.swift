@@ -1,4 +1,6 @@
+import Foundation
 import Glibc
+import Synchronization
 import Testing
 @testable import WarrenStore
 
@@ -128,6 +130,54 @@ struct MessageStoreTests {
         let (again, recovered) = try openStore(directory)
         defer { again.close() }
         #expect(recovered.queues["q"]?.count == 1)
+    }
+
+    /// The cause of `randomDamageNeverStopsTheStoreFromOpening`'s failures under parallel
+    /// load: a child forked by another thread shares the lock file's open description
+    /// until it execs, and held a flock with it. Record locks are not inherited.
+    @Test func reopeningWhileAnotherThreadSpawnsProcessesIsNeverRefused() throws {
+        let directory = TemporaryDirectory()
+        let stop = Atomic<Bool>(false)
+        let spawner = Thread {
+            while !stop.load(ordering: .relaxed) {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/bin/true")
+                guard (try? process.run()) != nil else { return }
+                process.waitUntilExit()
+            }
+        }
+        spawner.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        var refusals = 0
+        for _ in 0..<60 {
+            do {
+                let (store, _) = try openStore(directory)
+                store.close()
+            } catch StoreError.directoryLocked {
+                refusals += 1
+            }
+        }
+        #expect(refusals == 0)
+    }
+
+    @Test func anotherProcessCannotTakeAHeldDirectoryAndLearnsTheHolder() throws {
+        let directory = TemporaryDirectory()
+        let (store, _) = try openStore(directory)
+        #expect(MessageStore.lockHolder(directory: directory.path) == nil)  // this process holds it
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", """
+            import fcntl, os, sys
+            fd = os.open(sys.argv[1], os.O_RDWR)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                sys.exit(7)
+            """, directory.path + "/LOCK"]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 7)
+        store.close()
     }
 
     @Test func journalRotationKeepsTheState() throws {
