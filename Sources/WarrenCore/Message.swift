@@ -42,18 +42,25 @@ public final class Message: ManagedBuffer<MessageHeader, UInt8> {
             scratch.writeBasicProperties(properties)
         }
         return scratch.bytes.withUnsafeBytes { encoded in
-            let header = MessageHeader(exchange: exchange, routingKey: routingKey, sequence: sequence,
-                                       bodyCount: body.count, propertiesCount: UInt32(truncatingIfNeeded: encoded.count),
-                                       isPersistent: properties.isPersistent, priority: properties.priority ?? 0)
-            let buffer = Message.create(minimumCapacity: encoded.count + body.count) { _ in header }
-            let message = unsafeDowncast(buffer, to: Message.self)
-            message.withUnsafeMutablePointerToElements { start in
-                let storage = UnsafeMutableRawBufferPointer(start: start, count: encoded.count + body.count)
-                storage.copyMemory(from: encoded)
-                UnsafeMutableRawBufferPointer(rebasing: storage[encoded.count...]).copyMemory(from: body)
-            }
-            return message
+            make(exchange: exchange, routingKey: routingKey, encodedProperties: encoded,
+                 isPersistent: properties.isPersistent, priority: properties.priority ?? 0, body: body, sequence: sequence)
         }
+    }
+
+    /// Makes a message from properties already in wire form.
+    static func make(exchange: String, routingKey: String, encodedProperties encoded: UnsafeRawBufferPointer,
+                     isPersistent: Bool, priority: UInt8, body: UnsafeRawBufferPointer, sequence: UInt64) -> Message {
+        let header = MessageHeader(exchange: exchange, routingKey: routingKey, sequence: sequence,
+                                   bodyCount: body.count, propertiesCount: UInt32(truncatingIfNeeded: encoded.count),
+                                   isPersistent: isPersistent, priority: priority)
+        let buffer = Message.create(minimumCapacity: encoded.count + body.count) { _ in header }
+        let message = unsafeDowncast(buffer, to: Message.self)
+        message.withUnsafeMutablePointerToElements { start in
+            let storage = UnsafeMutableRawBufferPointer(start: start, count: encoded.count + body.count)
+            storage.copyMemory(from: encoded)
+            UnsafeMutableRawBufferPointer(rebasing: storage[encoded.count...]).copyMemory(from: body)
+        }
+        return message
     }
 
     /// The exchange it was published to, as the publisher named it.
@@ -123,5 +130,10 @@ final class MessageSequencer {
     func take() -> UInt64 {
         defer { next &+= 1 }
         return next
+    }
+
+    /// Recovery: the next sequence will be above `id`.
+    func seed(above id: UInt64) {
+        if next <= id { next = id &+ 1 }
     }
 }

@@ -52,13 +52,9 @@ extension VirtualHost {
     func makeMessage(source: Exchange, routingKey: String, properties: BasicProperties, body: [UInt8]) -> Message {
         let sequence = sequencer.take()
         counters.published &+= 1
-        var properties = properties
-        if properties.messageID == nil {
-            properties.messageID = MessageID.make(milliseconds: sequencer.millisecondClock(), sequence: sequence)
-        }
         return body.withUnsafeBytes { bytes in
             Message.make(exchange: source.name, routingKey: routingKey, properties: properties, body: bytes,
-                         sequence: sequence, scratch: &propertyScratch)
+                         sequence: sequence, idClock: sequencer.millisecondClock, scratch: &propertyScratch)
         }
     }
 

@@ -53,3 +53,31 @@ private final class NullSink: DeliverySink {
     func deliver(_ delivery: Delivery) {}
     func consumerCancelled(tag: String) {}
 }
+
+@Suite struct MessageIDEncodingTests {
+    /// The id spliced into encoded properties decodes like properties encoded with it.
+    @Test func idIsSplicedIntoEveryCombinationOfProperties() throws {
+        let full = BasicProperties(contentType: "text/plain", contentEncoding: "gzip", headers: ["k": .string("v")],
+                                   deliveryMode: 2, priority: 5, correlationID: "c", replyTo: "r", expiration: "60000",
+                                   timestamp: 12, type: "t", userID: "guest", appID: "a", clusterID: "x")
+        let fields: [WritableKeyPath<BasicProperties, String?>] = [\.contentType, \.correlationID, \.expiration, \.type, \.appID]
+        var cases: [BasicProperties] = [.none, full, BasicProperties(deliveryMode: 2), BasicProperties(timestamp: 7)]
+        for field in fields {
+            var without = full
+            without[keyPath: field] = nil
+            cases.append(without)
+        }
+        for (index, properties) in cases.enumerated() {
+            var scratch = ByteWriter(capacity: 0)
+            let message = [UInt8]([1, 2, 3]).withUnsafeBytes { body in
+                Message.make(exchange: "", routingKey: "q", properties: properties, body: body, sequence: UInt64(index + 1),
+                             idClock: { 1_700_000_000_000 }, scratch: &scratch)
+            }
+            var expected = properties
+            expected.messageID = MessageID.make(milliseconds: 1_700_000_000_000, sequence: UInt64(index + 1))
+            #expect(message.properties == expected, "case \(index)")
+            #expect(message.body == [1, 2, 3])
+            #expect(message.isPersistent == properties.isPersistent)
+        }
+    }
+}
