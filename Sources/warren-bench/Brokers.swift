@@ -117,6 +117,9 @@ final class WarrenControl {
 
     var url: AMQPURL { AMQPURL(host: "127.0.0.1", port: port) }
 
+    /// Where Warren's own output goes.
+    var logPath: String { "/tmp/warren-bench-warren-\(getpid()).log" }
+
     /// Builds the binary if it is missing: `swift build -c release --product warren`,
     /// with `--scratch-path` when the binary lives under another build directory.
     func buildIfMissing() throws(BenchError) {
@@ -142,10 +145,12 @@ final class WarrenControl {
         let directory = NSTemporaryDirectory() + "warren-bench-\(getpid())-\(monotonicNanos() % 1_000_000_000)"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         dataDirectory = directory
-        let devNull = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        defer { close(devNull) }
+        // Warren logs every connection; scenario 8 opens a thousand.
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        defer { if logFD >= 0 { close(logFD) } }
         let began = monotonicNanos()
-        let process = try ChildProcess(binary, ["--port", String(port), "--data-dir", directory], stdoutFD: devNull)
+        let process = try ChildProcess(binary, ["--port", String(port), "--data-dir", directory],
+                                       stdoutFD: logFD >= 0 ? logFD : nil, stderrFD: logFD >= 0 ? logFD : nil)
         self.process = process
         let deadline = began + 20_000_000_000
         while monotonicNanos() < deadline {

@@ -10,13 +10,15 @@ final class ChildProcess {
     private(set) var exitStatus: Int32?
 
     /// Starts `executable` (a path, or a name looked up in PATH) with stdin
-    /// from /dev/null and stdout into `stdoutFD` (or inherited when nil).
-    init(_ executable: String, _ arguments: [String], stdoutFD: Int32? = nil) throws(BenchError) {
+    /// from /dev/null and stdout and stderr into the given descriptors (or
+    /// inherited when nil).
+    init(_ executable: String, _ arguments: [String], stdoutFD: Int32? = nil, stderrFD: Int32? = nil) throws(BenchError) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if let stdoutFD { posix_spawn_file_actions_adddup2(&actions, stdoutFD, 1) }
+        if let stderrFD { posix_spawn_file_actions_adddup2(&actions, stderrFD, 2) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0

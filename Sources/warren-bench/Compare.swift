@@ -27,10 +27,11 @@ struct CompareRunner {
             do throws(BenchError) {
                 try control.buildIfMissing()
                 for _ in 1...options.runs { report.startupMilliseconds.append(try control.start()) }
-                log("compare: Warren started in \(report.startupMilliseconds.map { formatNumber($0) }.joined(separator: ", ")) ms")
+                log("compare: Warren started in \(report.startupMilliseconds.map { formatNumber($0) }.joined(separator: ", ")) ms; its log: \(control.logPath)")
                 guard let pid = control.pid else { throw .broker("Warren exited right after starting") }
-                let product = probeBrokerVersion(control.url)
-                brokers.append(ManagedBroker(name: "Warren", url: control.url, pid: pid, version: product))
+                let version = probeBrokerVersion(control.url)
+                report.warrenVersion = version
+                brokers.append(ManagedBroker(name: "Warren", url: control.url, pid: pid, version: version))
                 warren = control
             } catch {
                 control.stop()
@@ -71,6 +72,7 @@ struct CompareRunner {
                 }
             }
         }
+        report.machine.loadAtEnd = MachineInfo.loadAverage()
         report.medians = Self.medians(collected)
         report.scenarioOrder = scenarios.filter { !$0.usesSink }.map(\.id)
         report.brokerNames = brokers.map(\.name)

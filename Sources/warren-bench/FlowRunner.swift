@@ -130,6 +130,10 @@ struct FlowRunner {
         case .sinkReceived: count = after.sinkReceived - before.sinkReceived
         }
         result["msgs_per_s"] = Double(count) / elapsed
+        if count == 0, !scenario.reportLatency {
+            // A stall is a finding, not a figure: it must not pass as a slow median.
+            result.error = "no messages counted in the \(formatNumber(elapsed)) s window"
+        }
         if scenario.deliveriesPerPublish > 1 {
             result["delivered_per_s"] = Double(delivered) / elapsed
         }

@@ -72,6 +72,8 @@ struct RunOptions: Sendable {
     var seconds = 10.0
     var warmup = 1.0
     var batchMessages: Int?
+    /// Caps every publisher but the latency scenario's at this many msgs/s.
+    var rate: Int?
     var memoryMessages = 1_000_000
     var idleConnections = 1_000
     var topicBindings = 10_000
@@ -133,6 +135,7 @@ struct ArgumentParser {
         case "--seconds": options.seconds = try decimal(for: name, in: 0.5...3600)
         case "--warmup": options.warmup = try decimal(for: name, in: 0...600)
         case "--batch": options.batchMessages = try integer(for: name, in: 1...100_000)
+        case "--rate": options.rate = try integer(for: name, in: 1...100_000_000)
         case "--memory-messages": options.memoryMessages = try integer(for: name, in: 1...100_000_000)
         case "--idle-connections": options.idleConnections = try integer(for: name, in: 1...60_000)
         case "--topic-bindings": options.topicBindings = try integer(for: name, in: 4...1_000_000)
@@ -171,6 +174,7 @@ USAGE
   warren-bench [run] [options]     run scenarios against the broker at --url
   warren-bench --sink [options]    measure the tool alone against its built-in fake broker
   warren-bench compare [options]   Warren vs RabbitMQ side by side; writes docs/benchmarks.md
+  warren-bench store [options]     WarrenStore throughput and broker recovery time (store --help)
   warren-bench --help
 
 SCENARIOS (each runs --warmup + --seconds, then stops and deletes what it declared)
@@ -198,6 +202,8 @@ RUN OPTIONS
   --seconds N             measurement window per scenario (default 10)
   --warmup N              seconds of load before the window opens (default 1)
   --batch N               publishes per write (default: as many as fit in 64 KiB)
+  --rate N                cap publishers at N msgs/s (default: as fast as the broker takes them;
+                          scenario 6 keeps its own rates)
   --memory-messages N     scenario 8 queue depth (default 1000000)
   --idle-connections N    scenario 8 connections (default 1000)
   --topic-bindings N      scenario 9 bindings (default 10000)

@@ -163,13 +163,17 @@ func runPublisher(url: AMQPURL, plan: PublishPlan, stop: StopFlag, endNanos: UIn
         if let tracker { progress.confirmed.store(Int(tracker.confirmedThrough)) }
     }
 
+    // Latency runs pace every message; a throughput cap (`--rate`) wakes at
+    // most about once a millisecond and sends what is due, so pacing does not
+    // cost the tool a wake-up per message.
+    let burst = plan.stampTimestamps ? 1 : max(1, (plan.ratePerSecond ?? 0) / 1000)
     while !isDone(monotonicNanos()) {
         var count = min(batch.count, limit - published)
         if let rate = plan.ratePerSecond {
             let now = monotonicNanos()
             let due = Int(Double(now - startNanos) * Double(rate) / 1e9) + 1 - published
-            if due <= 0 {
-                sleep(until: startNanos + UInt64(Double(published) * 1e9 / Double(rate)))
+            if due < burst {
+                sleep(until: startNanos + UInt64(Double(published + burst - 1) * 1e9 / Double(rate)))
                 continue
             }
             count = min(count, due)

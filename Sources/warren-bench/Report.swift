@@ -9,7 +9,15 @@ struct MachineInfo {
     var kernel = "unknown"
     var swiftVersion = "unknown"
     var commit = "unknown"
+    var hasUncommittedSources = false
     var date = ""
+    /// /proc/loadavg's 1-minute figure when the comparison started and ended.
+    var loadAtStart = ""
+    var loadAtEnd = ""
+
+    static func loadAverage() -> String {
+        (ProcStats.readText("/proc/loadavg") ?? "").split(separator: " ").first.map(String.init) ?? "unknown"
+    }
 
     static func collect() -> MachineInfo {
         var info = MachineInfo()
@@ -29,9 +37,13 @@ struct MachineInfo {
         info.swiftVersion = swift.split(separator: "\n").first.map(String.init) ?? "unknown"
         info.commit = runCommand("git", ["rev-parse", "--short", "HEAD"], timeoutSeconds: 10).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        // Other people's work in progress is part of what was built.
+        let dirty = runCommand("git", ["status", "--porcelain", "--", "Sources"], timeoutSeconds: 10).output
+        info.hasUncommittedSources = !dirty.isEmpty
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
         info.date = formatter.string(from: Date()) + " UTC"
+        info.loadAtStart = loadAverage()
         return info
     }
 }
@@ -47,6 +59,7 @@ struct CompareReport {
     var warrenUnavailable: String?
     var rabbitUnavailable: String?
     var rabbitVersion = "unknown"
+    var warrenVersion = "unknown"
     var erlangVersion = "unknown"
     var warrenRestarts = 0
     var restartFailures: [String] = []
@@ -95,8 +108,9 @@ struct CompareReport {
     private var statusLines: [String] {
         var lines = [
             "- Machine: \(machine.processors) CPUs (`nproc`), \(machine.cpuModel), \(fixed(machine.memoryGiB, decimals: 1)) GiB RAM, Linux \(machine.kernel); tool and broker share these CPUs.",
-            "- Versions: \(machine.swiftVersion); RabbitMQ \(rabbitVersion) on \(erlangVersion) (Debian package); Warren at commit `\(machine.commit)`.",
+            "- Versions: \(machine.swiftVersion); RabbitMQ \(rabbitVersion) on \(erlangVersion) (Debian package); Warren \(warrenVersion) built from commit `\(machine.commit)`\(machine.hasUncommittedSources ? " plus the uncommitted work then under Sources/" : "").",
             "- Method: \(options.runs) runs per scenario and broker, brokers alternating, median shown; each run is \(formatNumber(options.run.warmup)) s of warm-up, then a \(formatNumber(options.run.seconds)) s window.",
+            "- Load average (1 min) when the comparison started: \(machine.loadAtStart); when it ended: \(machine.loadAtEnd). Anything above 2 means other work was competing for the 2 CPUs.",
         ]
         if let reason = warrenUnavailable {
             lines.append("- **RabbitMQ only: Warren was not measured.** \(reason)")
@@ -110,7 +124,7 @@ struct CompareReport {
         let publish = sink.first { $0.id == "sink" }?["msgs_per_s"]
         let consume = sink.first { $0.id == "sink-consume" }?["msgs_per_s"]
         if let publish, let consume {
-            lines.append("- The tool's own ceiling (built-in sink, no broker): **\(formatNumber(publish)) publishes/s** and **\(formatNumber(consume)) deliveries/s** (16 B bodies), far above every figure below.")
+            lines.append("- The tool's own ceiling (built-in sink, no broker): **\(grouped(publish)) publishes/s** and **\(grouped(consume)) deliveries/s** (16 B bodies), far above every figure below.")
         }
         return lines
     }
@@ -135,7 +149,7 @@ struct CompareReport {
 
     private func cell(_ result: ScenarioResult?, _ name: String) -> String {
         guard let result else { return "n/a" }
-        return result[name].map(formatNumber) ?? (result.error != nil ? "failed" : "—")
+        return result[name].map(grouped) ?? (result.error != nil ? "failed" : "—")
     }
 
     private var caveatLines: [String] {
@@ -147,6 +161,8 @@ struct CompareReport {
             "- RSS is `VmRSS` of the broker process after it settles. For RabbitMQ that is the Erlang VM (`beam.smp`): its allocators keep freed memory, so RSS is not what `rabbitmqctl status` calls used memory, and a queue's memory may not return after deletion. Before each scenario 8 run, `compare` restarts the broker, so \"idle\" is a fresh process.",
             "- `ceiling` counts publishes the broker confirmed (counting what the publisher wrote would count megabytes of socket buffers). Scenario 9 counts routed publishes as deliveries ÷ 3: each key matches exactly three bindings on three queues.",
             "- Latency is stamped by the publisher just before each write and read by the consumer on arrival (CLOCK_MONOTONIC, same machine); it includes both sockets and the broker.",
+            "- Publishers are not rate-limited (except in 6): where they outrun the consumers, the queue grows during the window, and broker CPU per message also pays for enqueuing messages that are not delivered within it. That is why a scenario that delivers little (2 and 4 on Warren here) shows a large CPU per message.",
+            "- RabbitMQ runs with its Debian defaults (3.10: classic queues, version 1). Queue and exchange names are unique per run and deleted afterwards.",
         ]
     }
 }

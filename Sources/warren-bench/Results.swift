@@ -53,6 +53,19 @@ func formatNumber(_ value: Double) -> String {
     return fixed(value, decimals: 3)
 }
 
+/// As `formatNumber`, with thousands separated by commas (for the docs).
+func grouped(_ value: Double) -> String {
+    let text = formatNumber(value)
+    guard abs(value) >= 10_000, !text.contains(".") else { return text }
+    var digits = Array(text.hasPrefix("-") ? text.dropFirst() : Substring(text))
+    var index = digits.count - 3
+    while index > 0 {
+        digits.insert(",", at: index)
+        index -= 3
+    }
+    return (text.hasPrefix("-") ? "-" : "") + String(digits)
+}
+
 func fixed(_ value: Double, decimals: Int) -> String {
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

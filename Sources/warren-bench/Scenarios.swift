@@ -73,6 +73,16 @@ struct ScenarioCatalog {
     }
 
     func scenario(_ id: String) -> Scenario {
+        var chosen = unlimitedScenario(id)
+        if let rate = options.rate, case .flow(var flow) = chosen, flow.publish?.ratePerSecond == nil, flow.publish != nil {
+            flow.publish?.ratePerSecond = rate
+            flow.title += ", publisher capped at \(rate) msgs/s"
+            chosen = .flow(flow)
+        }
+        return chosen
+    }
+
+    private func unlimitedScenario(_ id: String) -> Scenario {
         let queue = "\(prefix)-s\(id)"
         let toQueue = PublishPlan(routingKeys: [queue], batchMessages: options.batchMessages)
         let oneQueue = Topology(queues: [.init(name: queue)])

@@ -52,6 +52,7 @@ func probeBrokerName(_ url: AMQPURL) -> String? {
 func main() -> Int32 {
     signal(SIGPIPE, SIG_IGN)
     var arguments = CommandLine.arguments.dropFirst()
+    if arguments.first == "store" { return runStoreBenchmark(arguments.dropFirst()) }
     if arguments.contains("--help") || arguments.contains("-h") || arguments.first == "help" {
         print(helpText)
         return 0
