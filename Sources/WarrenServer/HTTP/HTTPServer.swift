@@ -44,7 +44,14 @@ final class HTTPServer {
                 guard let accepted = try listener.accept() else { return }
                 socket = accepted
             } catch {
-                log("HTTP accept failed: \(error)")
+                // Out of descriptors or buffers: the listener stays readable, so
+                // stop watching it for a moment instead of spinning the loop.
+                log("HTTP accept failed: \(error); pausing accepts for 100 ms")
+                try? loop.modify(listener.fd, interest: [])
+                loop.schedule(after: 100_000_000) { [weak self] in
+                    guard let self, !self.isStopped else { return }
+                    try? self.loop.modify(self.listener.fd, interest: .readable)
+                }
                 return
             }
             guard connections.count < configuration.maximumConnections else {
