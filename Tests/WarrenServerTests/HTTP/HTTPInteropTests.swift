@@ -106,7 +106,7 @@ enum HTTPTestEnvironment {
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let collected = OutputCollector(output.fileHandleForReading)
+        let collected = HTTPTestOutputCollector(output.fileHandleForReading)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(50_000) }
         if process.isRunning {
@@ -120,7 +120,7 @@ enum HTTPTestEnvironment {
 }
 
 /// Reads a pipe to its end on a background thread, so a chatty child never blocks.
-final class OutputCollector: @unchecked Sendable {
+final class HTTPTestOutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)

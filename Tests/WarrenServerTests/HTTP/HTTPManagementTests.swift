@@ -192,7 +192,7 @@ import Testing
         let close = try amqp.expectConnectionClose()
         #expect(close.code == 320)
         #expect(close.text.contains("maintenance window"))
-        #expect(try eventually { try broker.request("GET", "/api/connections").array.isEmpty })
+        #expect(try httpEventually { try broker.request("GET", "/api/connections").array.isEmpty })
         #expect(try broker.request("DELETE", path).status == 404)
     }
 

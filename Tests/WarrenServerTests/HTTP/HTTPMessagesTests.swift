@@ -94,7 +94,7 @@ import WarrenCore
 
         amqp.publish(Array("a1".utf8), routingKey: "shared")
         amqp.publish(Array("a2".utf8), routingKey: "shared", properties: BasicProperties(messageID: "publisher-id"))
-        #expect(try eventually { try broker.request("GET", "/api/queues/%2F/shared").object["messages"] as? Int == 2 })
+        #expect(try httpEventually { try broker.request("GET", "/api/queues/%2F/shared").object["messages"] as? Int == 2 })
         let polled = try broker.request("GET", "/api/queues/%2F/shared/messages/next?count=2").array
         let assigned = try #require(polled.first?["id"] as? String)
         #expect(assigned.count == MessageID.length)
@@ -134,7 +134,7 @@ import WarrenCore
         let broker = try HTTPTestServer()
         try broker.request("PUT", "/api/queues/%2F/busy", json: "{}")
         try broker.request("POST", "/api/queues/%2F/busy/messages", json: #"[{"body":"1"},{"body":"2"},{"body":"3"}]"#)
-        let sawRate = try eventually {
+        let sawRate = try httpEventually {
             let stats = try broker.request("GET", "/api/overview").object["message_stats"] as? [String: Any]
             return ((stats?["publish_details"] as? [String: Any])?["rate"] as? Double ?? 0) > 0
         }

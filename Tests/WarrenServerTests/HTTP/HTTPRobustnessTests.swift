@@ -110,7 +110,7 @@ import Testing
             "GET /api/queues/%2F/fuzz/messages/next?count=3 HTTP/1.1\r\nHost: h\r\n\(auth)\r\n",
             "DELETE /api/queues/%2F/fuzz/contents HTTP/1.1\r\nHost: h\r\n\(auth)\r\n",
         ].map { Array($0.utf8) }
-        var random = SeededGenerator(seed: 0x5EED)
+        var random = HTTPFuzzRandom(seed: 0x5EED)
         let interesting: [UInt8] = Array(" :\r\n%{}[]\"\\/0-9".utf8) + [0, 0x7F, 0xFF, 0xC3]
         var batch: [HTTPTestClient] = []
         for round in 0..<240 {
@@ -141,12 +141,12 @@ import Testing
         amqp.publish(Array("still here".utf8), routingKey: "bystander")
         #expect(try amqp.get("bystander")?.body == Array("still here".utf8))
         #expect(try broker.request("GET", "/api/overview").status == 200)
-        #expect(try eventually { (broker.server.withContext { $0.http?.connectionCount ?? -1 } ?? -1) <= 1 })
+        #expect(try httpEventually { (broker.server.withContext { $0.http?.connectionCount ?? -1 } ?? -1) <= 1 })
     }
 }
 
 /// A small deterministic generator (SplitMix64) so a failing fuzz round can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
+struct HTTPFuzzRandom: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

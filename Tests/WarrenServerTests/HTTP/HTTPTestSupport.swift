@@ -222,7 +222,7 @@ final class MiniAMQPClient {
 }
 
 /// Polls `condition` for up to `seconds`.
-func eventually(seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+func httpEventually(seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }
