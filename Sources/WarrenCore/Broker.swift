@@ -42,11 +42,35 @@ public final class Broker {
 
     public var virtualHostNames: [String] { virtualHostsByName.keys.sorted { $0.bytesPrecede($1) } }
 
+    /// Where TTLs, queue expiry and `x-death` times come from, in every vhost
+    /// (see `BrokerClock`). The server installs its event loop's clock.
+    public var clock = BrokerClock.stopped {
+        didSet { for host in virtualHostsByName.values { host.clock = clock } }
+    }
+
+    /// The earliest TTL or queue-expiry deadline in any vhost (monotonic ms).
+    /// Cheap enough to ask after every event-loop turn.
+    public var nextExpiryDeadline: UInt64? {
+        var earliest: UInt64?
+        for host in virtualHostsByName.values {
+            if let deadline = host.nextExpiryDeadline, deadline < earliest ?? .max { earliest = deadline }
+        }
+        return earliest
+    }
+
+    /// `VirtualHost.expire(now:)` in every vhost; returns the next deadline.
+    @discardableResult
+    public func expire(now: BrokerTime) -> UInt64? {
+        for name in virtualHostNames { virtualHostsByName[name]?.expire(now: now) }
+        return nextExpiryDeadline
+    }
+
     /// The vhost called `name`, made if it does not exist yet.
     @discardableResult
     public func addVirtualHost(named name: String) -> VirtualHost {
         if let existing = virtualHostsByName[name] { return existing }
         let created = VirtualHost(name: name, configuration: configuration, names: names, sequencer: sequencer)
+        created.clock = clock
         virtualHostsByName[name] = created
         return created
     }

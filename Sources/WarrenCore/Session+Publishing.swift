@@ -16,11 +16,12 @@ struct Transaction {
 
 extension Session {
     /// `basic.publish` on this channel: checks the exchange now (404, or 403
-    /// for an internal one), then routes and enqueues, or in tx mode routes and
-    /// holds the message until `commit`.
+    /// for an internal one) and the `expiration` property (406), then routes
+    /// and enqueues, or in tx mode routes and holds the message until `commit`.
     public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
                         body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
         let source = try virtualHost.publishableExchange(named: exchange)
+        if let expiration = properties.expiration { try Expiration.validate(expiration) }
         let message = virtualHost.makeMessage(source: source, routingKey: routingKey,
                                               properties: properties, body: body)
         guard transaction != nil else {
@@ -69,7 +70,7 @@ extension Session {
             virtualHost.enqueue(publish.message, on: publish.queues)
         }
         for (pendings, outcome) in work.settlements {
-            for pending in pendings.reversed() { apply(pending, outcome) }
+            Self.apply(outcome, to: pendings) { apply($0, outcome) }
         }
         virtualHost.scheduler.run()
         return returned

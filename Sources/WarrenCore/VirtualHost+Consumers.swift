@@ -59,15 +59,29 @@ extension VirtualHost {
     func detach(_ consumer: Consumer) {
         let queue = consumer.queue
         queue.remove(consumer)
-        if queue.shouldAutoDelete { removeQueue(queue) }
+        if queue.shouldAutoDelete { return removeQueue(queue) }
+        if queue.consumers.isEmpty { markUsed(queue) }
     }
 
     /// `basic.get`: the first ready message, or nil for `basic.get-empty`.
     /// It is recorded on the session unless `noAck`; no prefetch limit applies.
+    /// Expired messages at the head are dropped (or dead-lettered) first, and
+    /// behind the one taken, so the count reported leaves them out.
     public func get(queue queueName: String, noAck: Bool = false, session: Session) throws(AMQPError) -> GetResult? {
         let queue = try accessibleQueue(queueName, for: session.connection)
+        markUsed(queue)
+        guard queue.usesFeaturePath else {
+            guard let entry = queue.takeFirst() else { return nil }
+            let delivery = session.deliverForGet(entry, from: queue, noAck: noAck)
+            return GetResult(delivery: delivery, messageCount: UInt32(clamping: queue.messageCount))
+        }
+        let now = clock.now()
+        queue.dropExpiredHeads(now)
+        defer { scheduler.run() }
         guard let entry = queue.takeFirst() else { return nil }
         let delivery = session.deliverForGet(entry, from: queue, noAck: noAck)
+        queue.dropExpiredHeads(now)
+        noteDeadline(of: queue)
         return GetResult(delivery: delivery, messageCount: UInt32(clamping: queue.messageCount))
     }
 }

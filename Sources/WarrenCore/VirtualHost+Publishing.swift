@@ -14,14 +14,20 @@ public struct PublishResult {
     public let isHeldInTransaction: Bool
     /// In confirm mode, the sequence number its confirm carries.
     public internal(set) var confirmSequence: UInt64?
+    /// A queue it was routed to refused it (`x-overflow` `reject-publish` or
+    /// `reject-publish-dlx`): in confirm mode the server sends `basic.nack`
+    /// instead of `basic.ack`, at once. It still counts as routed, so a
+    /// mandatory publish is not returned.
+    public let mustNack: Bool
 
     init(message: Message, queueCount: Int, mustReturn: Bool, reachedDurableQueue: Bool,
-         isHeldInTransaction: Bool = false) {
+         isHeldInTransaction: Bool = false, mustNack: Bool = false) {
         self.message = message
         self.queueCount = queueCount
         self.mustReturn = mustReturn
         self.needsDurableConfirm = message.isPersistent && reachedDurableQueue
         self.isHeldInTransaction = isHeldInTransaction
+        self.mustNack = mustNack
     }
 
     public var isRouted: Bool { queueCount > 0 }
@@ -30,11 +36,13 @@ public struct PublishResult {
 extension VirtualHost {
     /// Publishes outside any channel (the HTTP API, a shovel, tests). Channels
     /// publish through `Session.publish`, which adds confirms and transactions.
-    /// 404 for a missing exchange, 403 for an internal one.
+    /// 404 for a missing exchange, 403 for an internal one, 406 for an
+    /// invalid `expiration`.
     @discardableResult
     public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
                         body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
         let source = try publishableExchange(named: exchange)
+        if let expiration = properties.expiration { try Expiration.validate(expiration) }
         let message = makeMessage(source: source, routingKey: routingKey, properties: properties, body: body)
         return publish(message, through: source, mandatory: mandatory)
     }
@@ -59,19 +67,23 @@ extension VirtualHost {
     }
 
     /// Routes, enqueues, then dispatches to consumers. The hot path: it
-    /// allocates nothing but what routing a new topic key or headers needs.
+    /// allocates nothing but what routing a new topic key or headers needs,
+    /// and reads no clock unless a queue uses TTL, limits or priorities or the
+    /// message has its own TTL.
     func publish(_ message: Message, through source: Exchange, mandatory: Bool) -> PublishResult {
         collect(message, through: source)
         var reachedDurable = false
+        var refused = false
+        var time: BrokerTime?
         for queue in collector.queues {
-            queue.enqueue(message)
+            if !enqueue(message, on: queue, time: &time) { refused = true }
             reachedDurable = reachedDurable || queue.isDurable
             if !queue.consumers.isEmpty { scheduler.schedule(queue) }
         }
         let count = collector.queues.count
         scheduler.run()
         return PublishResult(message: message, queueCount: count, mustReturn: mandatory && count == 0,
-                             reachedDurableQueue: reachedDurable)
+                             reachedDurableQueue: reachedDurable, mustNack: refused)
     }
 
     /// The queues `message` reaches from `source`, as a new array (for transactions).
@@ -82,8 +94,9 @@ extension VirtualHost {
 
     /// Enqueues on queues routed earlier (a committed transaction), skipping deleted ones.
     func enqueue(_ message: Message, on queues: [Queue]) {
+        var time: BrokerTime?
         for queue in queues where !queue.isDeleted {
-            queue.enqueue(message)
+            _ = enqueue(message, on: queue, time: &time)
             if !queue.consumers.isEmpty { scheduler.schedule(queue) }
         }
     }
@@ -92,7 +105,7 @@ extension VirtualHost {
     /// exchange's own bindings, then the exchanges they lead to, each exchange
     /// once (so cycles end), each queue once. An exchange whose bindings match
     /// nothing hands the message to its alternate exchange, if it has one.
-    private func collect(_ message: Message, through source: Exchange) {
+    func collect(_ message: Message, through source: Exchange) {
         var input = RoutingInput(routingKey: message.routingKey, message: message)
         collector.begin(at: source)
         while let exchange = collector.nextExchange() {

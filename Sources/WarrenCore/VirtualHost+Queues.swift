@@ -26,13 +26,17 @@ extension VirtualHost {
     /// first), then the same durable and auto_delete and equivalent arguments
     /// (406). Passive: 404 when missing, 405 when another connection's
     /// exclusive queue. (The server expands `""` to the channel's last queue
-    /// for passive declares before calling.)
+    /// for passive declares before calling.) A new queue's arguments are
+    /// checked as RabbitMQ checks them (`QueueSettings`, 406); any declare
+    /// renews an `x-expires` lease.
     @discardableResult
     public func declareQueue(name: String, passive: Bool = false, durable: Bool = false, exclusive: Bool = false,
                              autoDelete: Bool = false, arguments: FieldTable = FieldTable(),
                              owner: ConnectionID) throws(AMQPError) -> QueueDeclareResult {
         if passive {
-            return Self.declareResult(try accessibleQueue(name, for: owner))
+            let queue = try accessibleQueue(name, for: owner)
+            markUsed(queue)
+            return Self.declareResult(queue)
         }
         guard name.isEmpty || !name.hasReservedPrefix else { throw .reservedName(.queue, name) }
         let actualName = name.isEmpty ? uniqueQueueName() : name
@@ -46,15 +50,19 @@ extension VirtualHost {
                                         .queue, actualName, vhost: self.name)
             try Equivalence.assertArguments(Self.equivalenceArguments, current: existing.arguments,
                                             received: arguments, .queue, actualName, vhost: self.name)
+            markUsed(existing)
             return Self.declareResult(existing)
         }
         if let deadLetter = arguments["x-dead-letter-exchange"], deadLetter.stringValue == nil {
             throw .invalidArgumentType(deadLetter, argument: "x-dead-letter-exchange", .queue, actualName,
                                        vhost: self.name)
         }
+        let settings = try QueueSettings.parse(arguments, queue: actualName, vhost: self.name)
         let queue = Queue(name: actualName, durable: isDurable, exclusiveOwner: exclusiveOwner,
-                          autoDelete: autoDelete, arguments: arguments)
+                          autoDelete: autoDelete, arguments: arguments, settings: settings)
+        queue.virtualHost = self
         queueRegistry[actualName] = queue
+        markUsed(queue)
         return Self.declareResult(queue)
     }
 

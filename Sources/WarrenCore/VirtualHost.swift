@@ -23,6 +23,10 @@ public final class VirtualHost {
     @exclusivity(unchecked) var propertyScratch = ByteWriter(capacity: 256)
     /// Publishes into this vhost, deliveries and acks from its queues.
     @exclusivity(unchecked) public internal(set) var counters = MessageCounters()
+    /// Where TTLs, queue expiry and `x-death` times come from (see `BrokerClock`).
+    @exclusivity(unchecked) public var clock = BrokerClock.stopped
+    /// The next TTL or expiry deadline of each queue that has one.
+    @exclusivity(unchecked) var deadlines = DeadlineIndex()
 
     /// The exchanges every vhost starts with: the default one, the `amq.*`
     /// set, and RabbitMQ's internal trace exchange.
@@ -37,6 +41,7 @@ public final class VirtualHost {
         self.names = names
         self.sequencer = sequencer
         exchangesByName[ExactKey("")] = DefaultExchange(queues: queueRegistry)
+        scheduler.deadLetterRouter = { [unowned self] letters in self.route(letters) }
         for (exchangeName, type, isInternal) in Self.builtInExchanges {
             exchangesByName[ExactKey(exchangeName)] = Exchange.make(
                 name: exchangeName, type: type, durable: true, autoDelete: false, internal: isInternal,
