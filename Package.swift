@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "WarrenClient", dependencies: ["AMQPProtocol"]),
         .executableTarget(name: "warren", dependencies: ["WarrenServer", "WarrenClient"]),
         // Load generator for any AMQP 0-9-1 broker.
-        .executableTarget(name: "warren-bench", dependencies: ["AMQPProtocol"]),
+        .executableTarget(name: "warren-bench", dependencies: ["AMQPProtocol", "WarrenStore"]),
         // Release-mode encode/decode throughput of the hot frames.
         .executableTarget(name: "CodecBenchmark", dependencies: ["AMQPProtocol"]),
 
