@@ -45,6 +45,7 @@ let package = Package(
         .testTarget(name: "AMQPProtocolTests", dependencies: ["AMQPProtocol", "AMQPCodegen"]),
         .testTarget(name: "WarrenCoreTests", dependencies: ["WarrenCore"]),
         .testTarget(name: "WarrenStoreTests", dependencies: ["WarrenStore"]),
+        .testTarget(name: "DurabilityTests", dependencies: ["WarrenServer", "WarrenStore"]),
         .testTarget(name: "WarrenServerTests", dependencies: ["WarrenServer", "AMQPProtocol"]),
         .testTarget(name: "WarrenClientTests", dependencies: ["WarrenClient", "WarrenServer"]),
         .testTarget(name: "ExamplesTests", dependencies: ["WarrenServer"]),

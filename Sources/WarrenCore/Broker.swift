@@ -65,12 +65,19 @@ public final class Broker {
         return nextExpiryDeadline
     }
 
+    /// Where durable changes and persistent messages are recorded, in every vhost
+    /// (see `DurabilityLog`). Nil, the default, means no persistence.
+    public var durability: DurabilityLog? {
+        didSet { for host in virtualHostsByName.values { host.durability = durability } }
+    }
+
     /// The vhost called `name`, made if it does not exist yet.
     @discardableResult
     public func addVirtualHost(named name: String) -> VirtualHost {
         if let existing = virtualHostsByName[name] { return existing }
         let created = VirtualHost(name: name, configuration: configuration, names: names, sequencer: sequencer)
         created.clock = clock
+        created.durability = durability
         virtualHostsByName[name] = created
         return created
     }

@@ -65,10 +65,12 @@ extension Session {
         guard let work = transaction else { throw .notTransactional }
         transaction = Transaction()
         var returned: [Message] = []
+        var durability: DurabilityTicket?
         for publish in work.publishes {
             if publish.queues.isEmpty, publish.mandatory { returned.append(publish.message) }
-            virtualHost.enqueue(publish.message, on: publish.queues)
+            durability = .combine(durability, virtualHost.enqueue(publish.message, on: publish.queues))
         }
+        commitDurability = durability
         for (pendings, outcome) in work.settlements {
             Self.apply(outcome, to: pendings) { apply($0, outcome) }
         }

@@ -31,6 +31,9 @@ public final class Session {
     /// The sequence number the next publish will have in confirm mode, from 1.
     public internal(set) var nextPublishSequence: UInt64 = 1
     var transaction: Transaction?
+    /// What the last `commit` persisted: the server sends commit-ok once it is on
+    /// disk (nil: nothing persistent reached a durable queue).
+    public internal(set) var commitDurability: DurabilityTicket?
     public private(set) var isClosed = false
 
     public init(connection: ConnectionID, virtualHost: VirtualHost, sink: DeliverySink) {
@@ -147,6 +150,7 @@ public final class Session {
             if wasAtGlobalLimit, hasGlobalCredit { scheduleConsumedQueues() }
         }
         if outcome == .requeue { queue.requeue(pending.entry) }
+        if outcome != .requeue { virtualHost.recordSettlement(pending.entry.message, from: queue, discarded: outcome == .discard) }
         if outcome == .ack {
             queue.counters.acknowledged &+= 1
             virtualHost.counters.acknowledged &+= 1
@@ -170,7 +174,7 @@ public final class Session {
     /// Records a delivery to one of this session's consumers and hands it to the sink.
     func deliver(_ entry: QueueEntry, from queue: Queue, to consumer: Consumer) {
         let tag = takeDeliveryTag()
-        countDelivery(of: entry, from: queue)
+        countDelivery(of: entry, from: queue, noAck: consumer.noAck)
         if !consumer.noAck {
             unacked.append(PendingAck(deliveryTag: tag, queue: queue, entry: entry.delivered(), consumer: consumer))
             consumer.unackedCount += 1
@@ -184,7 +188,7 @@ public final class Session {
     /// Records a `basic.get` delivery; the caller returns it to the client.
     func deliverForGet(_ entry: QueueEntry, from queue: Queue, noAck: Bool) -> Delivery {
         let tag = takeDeliveryTag()
-        countDelivery(of: entry, from: queue)
+        countDelivery(of: entry, from: queue, noAck: noAck)
         if !noAck {
             unacked.append(PendingAck(deliveryTag: tag, queue: queue, entry: entry.delivered(), consumer: nil))
             queue.unackedCount += 1
@@ -192,7 +196,8 @@ public final class Session {
         return Delivery(consumerTag: "", deliveryTag: tag, redelivered: entry.isRedelivered, message: entry.message)
     }
 
-    private func countDelivery(of entry: QueueEntry, from queue: Queue) {
+    private func countDelivery(of entry: QueueEntry, from queue: Queue, noAck: Bool) {
+        virtualHost.recordDelivery(of: entry, from: queue, noAck: noAck)
         queue.counters.countDelivery(redelivered: entry.isRedelivered)
         virtualHost.counters.countDelivery(redelivered: entry.isRedelivered)
     }

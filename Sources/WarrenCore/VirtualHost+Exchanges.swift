@@ -33,6 +33,7 @@ extension VirtualHost {
                                     internal: isInternal, arguments: arguments,
                                     topicCacheCapacity: configuration.topicRouteCacheCapacity)
         exchangesByName[ExactKey(name)] = created
+        recordDefinition(.exchangeDeclared(created))
         return created
     }
 
@@ -92,6 +93,7 @@ extension VirtualHost {
 
     func addBinding(_ binding: Binding, from source: Exchange, to destination: Destination) {
         guard source.addBinding(binding, to: destination) else { return }
+        recordDefinition(.bound(binding))
         switch destination {
         case .queue(let queue): _ = queue.incomingBindings.insert(binding)
         case .exchange(let exchange): _ = exchange.incomingBindings.insert(binding)
@@ -101,6 +103,7 @@ extension VirtualHost {
     @discardableResult
     func removeBinding(_ binding: Binding, from source: Exchange, to destination: Destination) -> Bool {
         guard source.removeBinding(binding, from: destination) else { return false }
+        recordDefinition(.unbound(binding))
         switch destination {
         case .queue(let queue): _ = queue.incomingBindings.remove(binding)
         case .exchange(let exchange): _ = exchange.incomingBindings.remove(binding)
@@ -137,6 +140,7 @@ extension VirtualHost {
         }
         exchange.isDeleted = true
         exchangesByName[ExactKey(exchange.name)] = nil
+        recordDefinition(.exchangeDeleted(exchange))
     }
 
     /// Deletes each auto-delete exchange left with no bindings as source, and

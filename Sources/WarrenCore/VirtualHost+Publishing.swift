@@ -19,6 +19,9 @@ public struct PublishResult {
     /// instead of `basic.ack`, at once. It still counts as routed, so a
     /// mandatory publish is not returned.
     public let mustNack: Bool
+    /// Persisted for its durable queues (nil when not): the confirm waits for this
+    /// ticket to be on disk, and is a basic.nack if it failed.
+    public internal(set) var durability: DurabilityTicket?
 
     init(message: Message, queueCount: Int, mustReturn: Bool, reachedDurableQueue: Bool,
          isHeldInTransaction: Bool = false, mustNack: Bool = false) {
@@ -72,18 +75,24 @@ extension VirtualHost {
     /// message has its own TTL.
     func publish(_ message: Message, through source: Exchange, mandatory: Bool) -> PublishResult {
         collect(message, through: source)
+        let durability = persistRouted(message)
         var reachedDurable = false
         var refused = false
         var time: BrokerTime?
         for queue in collector.queues {
-            if !enqueue(message, on: queue, time: &time) { refused = true }
+            if !enqueue(message, on: queue, time: &time) {
+                refused = true
+                recordRemoval(message, from: queue)
+            }
             reachedDurable = reachedDurable || queue.isDurable
             if !queue.consumers.isEmpty { scheduler.schedule(queue) }
         }
         let count = collector.queues.count
         scheduler.run()
-        return PublishResult(message: message, queueCount: count, mustReturn: mandatory && count == 0,
-                             reachedDurableQueue: reachedDurable, mustNack: refused)
+        var result = PublishResult(message: message, queueCount: count, mustReturn: mandatory && count == 0,
+                                   reachedDurableQueue: reachedDurable, mustNack: refused)
+        result.durability = durability
+        return result
     }
 
     /// The queues `message` reaches from `source`, as a new array (for transactions).
@@ -92,13 +101,23 @@ extension VirtualHost {
         return collector.queues
     }
 
-    /// Enqueues on queues routed earlier (a committed transaction), skipping deleted ones.
-    func enqueue(_ message: Message, on queues: [Queue]) {
+    /// Enqueues on queues routed earlier (a committed transaction), skipping deleted
+    /// ones. A persistent message for durable queues is persisted first, under a new
+    /// sequence (the log's ids follow persist order, and others were persisted since
+    /// this one was published); returns its ticket.
+    func enqueue(_ message: Message, on queues: [Queue]) -> DurabilityTicket? {
+        var message = message
+        var durability: DurabilityTicket?
+        if message.isPersistent, self.durability != nil, queues.contains(where: { $0.isDurable && !$0.isDeleted }) {
+            message = message.withSequence(sequencer.take())
+            durability = persist(message, on: queues)
+        }
         var time: BrokerTime?
         for queue in queues where !queue.isDeleted {
-            _ = enqueue(message, on: queue, time: &time)
+            if !enqueue(message, on: queue, time: &time) { recordRemoval(message, from: queue) }
             if !queue.consumers.isEmpty { scheduler.schedule(queue) }
         }
+        return durability
     }
 
     /// Walks the exchange graph from `source` into `collector`: each

@@ -62,6 +62,7 @@ extension VirtualHost {
                           autoDelete: autoDelete, arguments: arguments, settings: settings)
         queue.virtualHost = self
         queueRegistry[actualName] = queue
+        recordDefinition(.queueDeclared(queue))
         markUsed(queue)
         return Self.declareResult(queue)
     }
@@ -96,7 +97,9 @@ extension VirtualHost {
     /// `queue.purge`: drops the ready messages, never the unacknowledged ones.
     @discardableResult
     public func purgeQueue(name: String, connection: ConnectionID) throws(AMQPError) -> UInt32 {
-        UInt32(clamping: try accessibleQueue(name, for: connection).purge())
+        let queue = try accessibleQueue(name, for: connection)
+        recordPurge(of: queue)
+        return UInt32(clamping: queue.purge())
     }
 
     /// `queue.bind`. 403 for the default exchange, 404 for a missing
@@ -134,6 +137,7 @@ extension VirtualHost {
     func removeQueue(_ queue: Queue) {
         guard !queue.isDeleted else { return }
         queue.isDeleted = true
+        recordDefinition(.queueDeleted(queue))
         queueRegistry[queue.name] = nil
         _ = queue.purge()
         var sources: [Exchange] = []

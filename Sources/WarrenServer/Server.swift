@@ -17,6 +17,8 @@ final class ServerContext {
     private let logSink: @Sendable (String) -> Void
     /// The HTTP listener (management API, dashboard, metrics), when configured.
     var http: HTTPServer?
+    /// The store behind durable definitions and persistent messages, when configured.
+    var persistence: Persistence?
 
     init(configuration: ServerConfiguration, broker: Broker, loop: EventLoop, listenAddress: String, log: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
@@ -101,7 +103,18 @@ public final class Server: Sendable {
         guard let port = UInt16(exactly: configuration.port) else {
             throw SystemError("bind: port \(configuration.port) out of range", errno: EINVAL)
         }
-        let listener = try TCPListener(host: configuration.bind, port: port)
+        // The data directory first: a second broker on it is refused before it binds anything.
+        let persistence = UnsafeLoopBound<Persistence>()
+        persistence.value = try configuration.dataDirectory.map { directory throws in
+            try Persistence.open(directory: directory, log: log)
+        }
+        let listener: TCPListener
+        do {
+            listener = try TCPListener(host: configuration.bind, port: port)
+        } catch {
+            persistence.value?.close()
+            throw error
+        }
         let httpListener: TCPListener?
         do {
             httpListener = try configuration.httpPort.map { httpPort throws in
@@ -112,17 +125,34 @@ public final class Server: Sendable {
             }
         } catch {
             listener.close()
+            persistence.value?.close()
             throw error
         }
-        let thread = try EventLoopThread()
+        let thread: EventLoopThread
+        do {
+            thread = try EventLoopThread()
+        } catch {
+            listener.close()
+            httpListener?.close()
+            persistence.value?.close()
+            throw error
+        }
         let loop = thread.loop
         let box = UnsafeLoopBound<ServerContext>()
         let ready = DispatchSemaphore(value: 0)
         let failure = LockedValue<Error?>(nil)
         loop.execute {
             let broker = Broker()
+            ExpiryTimer.install(on: broker, loop: loop)  // TTLs and x-expires (Expiry.swift)
+            do {
+                // Before the context: its turn-end flush must run after the store's.
+                try persistence.value?.attach(to: broker, loop: loop)
+            } catch {
+                failure.set(error)
+            }
             let context = ServerContext(configuration: configuration, broker: broker, loop: loop,
                                         listenAddress: "\(listener.localAddress)", log: log)
+            context.persistence = persistence.value
             box.value = context
             // Message ids carry wall-clock milliseconds, read from the loop's clock (no syscall per message).
             let (wallAtStart, loopAtStart) = (wallClockMilliseconds(), loop.now)
@@ -141,6 +171,12 @@ public final class Server: Sendable {
         }
         ready.wait()
         if let error = failure.get() {
+            let closed = DispatchSemaphore(value: 0)
+            thread.loop.execute {
+                persistence.value?.close()
+                closed.signal()
+            }
+            closed.wait()
             thread.stop()
             listener.close()
             httpListener?.close()
@@ -172,6 +208,7 @@ public final class Server: Sendable {
             for connection in Array(context.value?.connections.values ?? [:].values) {
                 connection.terminate(reason: "shutdown")
             }
+            context.value?.persistence?.close()
         }
         thread.stop()
     }

@@ -16,9 +16,11 @@ final class ServerChannel {
     private(set) lazy var session = Session(connection: connection.id, virtualHost: virtualHost, sink: self)
     private var assembler: ContentAssembler
     /// Warren sent channel.close and waits for close-ok.
-    private var isClosing = false
+    private(set) var isClosing = false
     /// The queue most recently declared here, which an empty queue name means (RabbitMQ's shortcut).
     private var lastDeclaredQueue = ""
+    /// Confirms and a commit-ok waiting for the disk (see `PersistenceConfirms.swift`).
+    var diskWaits = DiskWaits()
 
     init(number: UInt16, connection: ClientConnection, virtualHost: VirtualHost) {
         self.number = number
@@ -35,6 +37,7 @@ final class ServerChannel {
             try receiveWhileClosing(frame)
             return
         }
+        if holdWhileCommitting(frame) { return }
         do {
             guard let command = try assemble(frame) else { return }
             switch command {
@@ -80,7 +83,7 @@ final class ServerChannel {
         }
     }
 
-    private func close(with error: AMQPError) {
+    func close(with error: AMQPError) {
         connection.server.log("\(connection.name): channel \(number) error \(error)")
         isClosing = true
         assembler.reset()
@@ -154,7 +157,7 @@ final class ServerChannel {
             send(.txSelectOk(TxSelectOk()))
         case .txCommit:
             for message in try session.commit() { sendReturn(message) }
-            send(.txCommitOk(TxCommitOk()))
+            finishCommit()
         case .txRollback:
             try session.rollback()
             send(.txRollbackOk(TxRollbackOk()))
@@ -272,9 +275,7 @@ final class ServerChannel {
             throw error
         }
         if result.mustReturn { sendReturn(result.message) }
-        if let sequence = result.confirmSequence {
-            send(.basicAck(BasicAck(deliveryTag: sequence, multiple: false)))
-        }
+        if let sequence = result.confirmSequence { confirm(result, sequence: sequence) }
     }
 
     private func sendReturn(_ message: Message) {

@@ -23,11 +23,17 @@ public struct ServerConfiguration: Sendable {
     public var httpPort: Int?
     /// The HTTP listener's limits and timeouts.
     public var http: HTTPConfiguration
+    /// Where durable definitions and persistent messages live (created if missing;
+    /// one broker at a time). Nil, the default for in-process brokers, means no
+    /// persistence: everything is gone when the server stops. `warren serve` passes
+    /// its `--data-dir`.
+    public var dataDirectory: String?
     public init(
         port: Int = 5672, bind: String = "0.0.0.0", heartbeat: UInt16 = 60,
         frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
         handshakeTimeoutSeconds: UInt64 = 10, maximumMessageSize: UInt64 = 134_217_728,
-        httpPort: Int? = nil, http: HTTPConfiguration = HTTPConfiguration()
+        httpPort: Int? = nil, http: HTTPConfiguration = HTTPConfiguration(),
+        dataDirectory: String? = nil
     ) {
         self.port = port
         self.bind = bind
@@ -38,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         self.maximumMessageSize = maximumMessageSize
         self.httpPort = httpPort
         self.http = http
+        self.dataDirectory = dataDirectory
     }
 }
 

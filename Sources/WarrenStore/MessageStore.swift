@@ -193,7 +193,7 @@ public final class MessageStore {
     /// Under `.onRequest` the loop calls this once per turn; under `.afterEveryAppend`
     /// appends do it themselves. Cheap when there is nothing new.
     public func requestSync() {
-        guard !isClosed else { return }
+        guard !isClosed, hasWorkForSyncer else { return }
         for file in liveFiles where !file.buffer.isEmpty {
             try? flush(file)
         }
@@ -264,6 +264,16 @@ public final class MessageStore {
     private func checkOpen() throws(StoreError) {
         if isClosed { throw .closed }
     }
+
+    /// Something appended, written or retired since the last hand-off. Checked without
+    /// allocating: the loop asks at the end of every turn, most of which append nothing.
+    private var hasWorkForSyncer: Bool {
+        if lastTicket > handedOffThrough || !pending.isEmpty { return true }
+        if Self.hasUnsynced(journal.file) || Self.hasUnsynced(definitionsFile) { return true }
+        return segments.head?.file.map(Self.hasUnsynced) ?? false
+    }
+
+    private static func hasUnsynced(_ file: AppendFile) -> Bool { file.isDirty || !file.buffer.isEmpty }
 
     private var liveFiles: [AppendFile] {
         var files = [journal.file, definitionsFile]

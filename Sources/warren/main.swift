@@ -88,7 +88,9 @@ func runServe(_ arguments: ArraySlice<String>) -> Int32 {
     pthread_sigmask(SIG_BLOCK, &signals, nil)
     do {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
-        let server = try Server.start(options.configuration)
+        var configuration = options.configuration
+        configuration.dataDirectory = options.dataDirectory
+        let server = try Server.start(configuration)
         var received: Int32 = 0
         sigwait(&signals, &received)
         Server.standardErrorLog("received signal \(received), shutting down")

@@ -12,6 +12,10 @@ venv="${INTEROP_VENV:-$root/.build/interop-venv}"
 
 die() { echo "interop setup: ERROR: $*" >&2; exit 1; }
 
+# One run at a time: the interop suite and the durability tests may call this at once.
+lock="$root/.build/interop-setup.lock"
+{ mkdir -p "$root/.build" && exec 9>"$lock" && flock 9; } || die "cannot take the lock $lock"
+
 # --- Python venv with pika and aio-pika -------------------------------------------------
 py="$venv/bin/python"
 if [ -x "$py" ] && "$py" -c 'import pika, aio_pika' >/dev/null 2>&1; then
