@@ -133,11 +133,21 @@ public final class Session {
         virtualHost.scheduler.run()
     }
 
-    /// Applies `outcome` to everything in `taken`, newest first so requeues
-    /// land at the front of their queues in O(1).
+    /// Applies `outcome` to everything in `taken`: requeues newest first, so
+    /// they land at the front of their queues in O(1); the rest oldest first,
+    /// so dead letters leave in delivery order, as RabbitMQ's do.
     private func applyTaken(_ outcome: Settlement) {
-        for pending in taken.reversed() { apply(pending, outcome) }
+        Self.apply(outcome, to: taken) { apply($0, outcome) }
         taken.removeAll(keepingCapacity: true)
+    }
+
+    /// Calls `body` for each of `pendings` in the order `outcome` wants (see `applyTaken`).
+    static func apply(_ outcome: Settlement, to pendings: [PendingAck], _ body: (PendingAck) -> Void) {
+        if outcome == .requeue {
+            for pending in pendings.reversed() { body(pending) }
+        } else {
+            for pending in pendings { body(pending) }
+        }
     }
 
     func apply(_ pending: PendingAck, _ outcome: Settlement) {
@@ -150,6 +160,7 @@ public final class Session {
             if wasAtGlobalLimit, hasGlobalCredit { scheduleConsumedQueues() }
         }
         if outcome == .requeue { queue.requeue(pending.entry) }
+        if outcome == .discard { queue.discard(pending.entry) }
         if outcome != .requeue { virtualHost.recordSettlement(pending.entry.message, from: queue, discarded: outcome == .discard) }
         if outcome == .ack {
             queue.counters.acknowledged &+= 1
@@ -258,6 +269,7 @@ public final class Session {
 enum Settlement: Equatable {
     case ack
     case requeue
-    /// Nack or reject without requeue (dead-lettering will hook in here).
+    /// Nack or reject without requeue: dropped, or dead-lettered (reason
+    /// `rejected`) when the queue has a dead-letter exchange.
     case discard
 }
