@@ -144,7 +144,6 @@ public final class Server: Sendable {
         loop.execute {
             let broker = Broker()
             ExpiryTimer.install(on: broker, loop: loop)  // TTLs and x-expires (Expiry.swift)
-            ExpiryTimer.install(on: broker, loop: loop)  // TTLs and x-expires (Expiry.swift)
             do {
                 // Before the context: its turn-end flush must run after the store's.
                 try persistence.value?.attach(to: broker, loop: loop)
