@@ -205,10 +205,12 @@ extension VirtualHost {
             guard let exchange = exchange(named: letter.exchange) else { continue }
             let (message, deaths) = letter.republished(sequence: sequencer.take(), scratch: &propertyScratch)
             collect(message, through: exchange)
+            var targets = collector.queues
+            if letter.reason != .rejected { targets.removeAll { XDeath.isCycle($0.name, deaths: deaths) } }
+            persist(message, on: targets)
             var time: BrokerTime? = letter.time
-            for queue in collector.queues {
-                if letter.reason != .rejected, XDeath.isCycle(queue.name, deaths: deaths) { continue }
-                _ = enqueue(message, on: queue, time: &time)
+            for queue in targets {
+                if !enqueue(message, on: queue, time: &time) { recordRemoval(message, from: queue) }
                 if !queue.consumers.isEmpty { scheduler.schedule(queue) }
             }
         }

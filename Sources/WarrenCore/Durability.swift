@@ -73,7 +73,7 @@ extension VirtualHost {
         return persist(message, on: collector.queues, log: log)
     }
 
-    /// The hook for other paths that enqueue a new message (dead-lettering, a shovel):
+    /// For other paths that enqueue a new message (dead-lettering, a shovel):
     /// persists `message` for the durable queues among `queues`, which must be exactly
     /// the queues it is about to be enqueued on. Call it before enqueueing.
     @discardableResult
@@ -88,8 +88,8 @@ extension VirtualHost {
     }
 
     /// A message left `queue` for good. Costs two flag tests for a transient message.
-    /// TTL expiry, `x-max-length` drop-head and dead-lettering call this for each
-    /// message they take out of a queue.
+    /// TTL expiry and `x-max-length` drop-head call this for each message they take
+    /// out of a queue (dead-lettered or not).
     @inline(__always)
     func recordRemoval(_ message: Message, from queue: Queue) {
         guard message.isPersistent, queue.isDurable, let log = durability else { return }
@@ -97,12 +97,10 @@ extension VirtualHost {
     }
 
     /// An ack (or a reject or nack without requeue: `discarded`) took the message out of
-    /// `queue`. A discarded message the queue dead-letters keeps its record for now:
-    /// dead-lettering does not persist its copy yet (see `persist(_:on:)`), so the
-    /// original must come back after a restart rather than be lost.
+    /// `queue`. A discarded message the queue dead-letters is gone from it too: its copy
+    /// is persisted anew when dead-lettering routes it (`route(_:)`, through `persist(_:on:)`).
     @inline(__always)
     func recordSettlement(_ message: Message, from queue: Queue, discarded: Bool) {
-        if discarded, queue.settings.deadLetterExchange != nil { return }
         recordRemoval(message, from: queue)
     }
 

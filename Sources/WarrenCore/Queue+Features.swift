@@ -120,6 +120,7 @@ extension Queue {
         guard mayHoldExpiringMessages else { return }
         while let head = peekHead(), head.deadline <= now.milliseconds {
             _ = takeHead()
+            virtualHost?.recordRemoval(head.message, from: self)
             deadLetter(head.message, .expired, now)
         }
         if messageCount == 0, settings.messageTTL == nil {
@@ -192,7 +193,10 @@ extension Queue {
     /// `drop-head`: drops (or dead-letters with reason `maxlen`) from the head until the queue fits.
     private func dropHeadsOverLimit(_ now: BrokerTime) {
         guard settings.hasLengthLimit, settings.overflow == .dropHead else { return }
-        while isOverLimit, let head = takeHead() { deadLetter(head.message, .maxlen, now) }
+        while isOverLimit, let head = takeHead() {
+            virtualHost?.recordRemoval(head.message, from: self)
+            deadLetter(head.message, .maxlen, now)
+        }
     }
 
     private func deadLetter(_ message: Message, _ reason: DeadLetter.Reason, _ now: BrokerTime) {

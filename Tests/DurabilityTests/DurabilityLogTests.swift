@@ -128,6 +128,31 @@ struct DurabilityLogTests {
         #expect(log.take() == ["purged q"])
     }
 
+    final class ManualClock: @unchecked Sendable {
+        var milliseconds: UInt64 = 1_000
+        var clock: BrokerClock { BrokerClock { [unowned self] in BrokerTime(milliseconds: self.milliseconds, unixSeconds: 0) } }
+    }
+
+    @Test func expiryDropHeadAndDeadLetteringRemoveTheOriginalAndPersistTheCopy() throws {
+        let (broker, host, log) = broker()
+        let time = ManualClock()
+        broker.clock = time.clock
+        try host.declareExchange(name: "dlx", type: "fanout", durable: true)
+        try host.declareQueue(name: "dead", durable: true, owner: owner)
+        try host.bindQueue(queue: "dead", exchange: "dlx", routingKey: "", connection: owner)
+        try host.declareQueue(name: "ttl", durable: true,
+                              arguments: ["x-message-ttl": .int32(100), "x-dead-letter-exchange": .string("dlx")], owner: owner)
+        try host.declareQueue(name: "short", durable: true, arguments: ["x-max-length": .int32(1)], owner: owner)
+        _ = log.take()
+        try host.publish(exchange: "", routingKey: "ttl", properties: persistent, body: Array("old".utf8))
+        time.milliseconds += 200
+        broker.expire(now: time.clock.now())
+        #expect(log.take() == ["persist old [\"ttl\"]", "removed old ttl", "persist old [\"dead\"]"])
+        try host.publish(exchange: "", routingKey: "short", properties: persistent, body: Array("first".utf8))
+        try host.publish(exchange: "", routingKey: "short", properties: persistent, body: Array("second".utf8))
+        #expect(log.take() == ["persist first [\"short\"]", "persist second [\"short\"]", "removed first short"])
+    }
+
     @Test func aCommittedTransactionPersistsUnderAFreshSequenceAndReportsItsTicket() throws {
         let (_, host, log) = broker()
         try host.declareQueue(name: "q", durable: true, owner: owner)
