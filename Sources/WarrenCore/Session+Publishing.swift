@@ -60,21 +60,26 @@ extension Session {
     /// `tx.commit`: enqueues the held publishes, then applies the held acks,
     /// nacks and rejects, in order. Returns the mandatory messages that
     /// reached no queue, for the server to send back with `basic.return`
-    /// (312 NO_ROUTE) before `tx.commit-ok`.
+    /// (312 NO_ROUTE) before `tx.commit-ok`. When a queue refused a publish
+    /// (`x-overflow` `reject-publish`), the rest still commits, and then the
+    /// commit fails with RabbitMQ's 406 `partial tx completion`.
     public func commit() throws(AMQPError) -> [Message] {
         guard let work = transaction else { throw .notTransactional }
         transaction = Transaction()
         var returned: [Message] = []
         var durability: DurabilityTicket?
+        let refusedBefore = virtualHost.refusedEnqueues
         for publish in work.publishes {
             if publish.queues.isEmpty, publish.mandatory { returned.append(publish.message) }
             durability = .combine(durability, virtualHost.enqueue(publish.message, on: publish.queues))
         }
         commitDurability = durability
+        let isPartial = virtualHost.refusedEnqueues != refusedBefore
         for (pendings, outcome) in work.settlements {
             Self.apply(outcome, to: pendings) { apply($0, outcome) }
         }
         virtualHost.scheduler.run()
+        if isPartial { throw AMQPError(.preconditionFailed, "partial tx completion") }
         return returned
     }
 

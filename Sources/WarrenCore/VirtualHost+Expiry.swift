@@ -55,6 +55,10 @@ extension VirtualHost {
         }
         let now = time ?? clock.now()
         time = now
-        return queue.accept(message, messageTTL: message.expirationTTL, now: now)
+        guard queue.accept(message, messageTTL: message.expirationTTL, now: now) else {
+            refusedEnqueues &+= 1
+            return false
+        }
+        return true
     }
 }

@@ -29,6 +29,8 @@ public final class VirtualHost {
     @exclusivity(unchecked) public var clock = BrokerClock.stopped
     /// The next TTL or expiry deadline of each queue that has one.
     @exclusivity(unchecked) var deadlines = DeadlineIndex()
+    /// Copies of published messages a queue refused (`x-overflow` `reject-publish`).
+    @exclusivity(unchecked) public internal(set) var refusedEnqueues: UInt64 = 0
 
     /// The exchanges every vhost starts with: the default one, the `amq.*`
     /// set, and RabbitMQ's internal trace exchange.
