@@ -53,6 +53,9 @@ struct InteropTests {
     @Test("amqp-tools: declare, publish, get, consume round trip")
     func amqpTools() async throws { try await runScenario("amqp_tools") }
 
+    @Test("queue features: TTL and reject dead-lettered with x-death, max-length drop-head, reject-publish nack, priorities, x-expires")
+    func queueFeatures() async throws { try await runScenario("queue_features") }
+
     /// Every script in python/ (but the shared module and the hand runner) is run by a test above.
     @Test("every python scenario has a test")
     func everyScenarioIsRun() throws {
@@ -67,7 +70,7 @@ struct InteropTests {
 enum Interop {
     static let knownScenarios: Set<String> = [
         "hello_goodbye", "pubsub", "work_queue", "routing", "confirms_pika", "confirms_aio",
-        "basic_ops", "channel_errors", "tx", "nack_reject", "amqp_tools",
+        "basic_ops", "channel_errors", "tx", "nack_reject", "amqp_tools", "queue_features",
     ]
 
     /// Tests/InteropTests, found from this file's path.
