@@ -24,7 +24,7 @@ public final class VirtualHost {
     /// Publishes into this vhost, deliveries and acks from its queues.
     @exclusivity(unchecked) public internal(set) var counters = MessageCounters()
     /// Where durable changes and persistent messages are recorded; nil for none.
-    public internal(set) var durability: DurabilityLog?
+    @exclusivity(unchecked) public internal(set) var durability: DurabilityLog?
     /// Where TTLs, queue expiry and `x-death` times come from (see `BrokerClock`).
     @exclusivity(unchecked) public var clock = BrokerClock.stopped
     /// The next TTL or expiry deadline of each queue that has one.

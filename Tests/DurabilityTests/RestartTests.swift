@@ -36,6 +36,17 @@ import Testing
         #expect(reportedValues(outcome.output, "got").allSatisfy { $0.hasSuffix(" 0") }, "never delivered: redelivered=false")
     }
 
+    @Test func committedPersistentMessagesAndAcksSurviveARestartAndRolledBackOnesDoNot() async throws {
+        let directory = TemporaryDirectory("restart-tx")
+        var server = try startBroker(dataDirectory: directory.path)
+        _ = try await PythonClients.expectSuccess("transactions", port: server.port)
+        server.stop()
+        server = try startBroker(dataDirectory: directory.path)
+        defer { server.stop() }
+        let outcome = try await PythonClients.expectSuccess("drain", port: server.port, ["txq"])
+        #expect(reportedValues(outcome.output, "got").map { $0.split(separator: " ")[0] } == (2...53).map { "c\($0)"[...] })
+    }
+
     @Test func aSecondBrokerOnTheSameDataDirectoryIsRefusedWithExitCode1() async throws {
         let directory = TemporaryDirectory("locked")
         let server = try startBroker(dataDirectory: directory.path)

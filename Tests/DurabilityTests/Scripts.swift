@@ -196,8 +196,36 @@ def ack_first(queue, count):
         print("acked-id %s" % body.split(b" ", 1)[0].decode())
     connection.close()
 
+def transactions():
+    """Commits of persistent messages (commit-ok waits for the disk), a rollback, a
+    transient commit, and acks committed in a transaction."""
+    connection = connect()
+    channel = connection.channel()
+    channel.queue_declare("txq", durable=True)
+    channel.tx_select()
+    for i in range(1, 4):
+        channel.basic_publish("", "txq", ("c%d" % i).encode(), persistent(i))
+    channel.tx_commit()
+    channel.basic_publish("", "txq", b"rolled-back", persistent(9))
+    channel.tx_rollback()
+    channel.basic_publish("", "txq", b"transient", pika.BasicProperties(delivery_mode=1))
+    channel.tx_commit()
+    for i in range(4, 54):
+        channel.basic_publish("", "txq", ("c%d" % i).encode(), persistent(i))
+        channel.tx_commit()
+    method, _, body = channel.basic_get("txq", auto_ack=False)
+    check(body == b"c1", "first message %r" % body)
+    channel.basic_ack(method.delivery_tag)
+    channel.tx_commit()
+    declared = channel.queue_declare("txq", durable=True)
+    check(declared.method.message_count == 53, "txq holds %d" % declared.method.message_count)
+    connection.close()
+    finish()
+
 command = sys.argv[1]
-if command == "restart-setup":
+if command == "transactions":
+    transactions()
+elif command == "restart-setup":
     restart_setup()
 elif command == "restart-verify":
     restart_verify()
