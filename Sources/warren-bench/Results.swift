@@ -56,7 +56,7 @@ func formatNumber(_ value: Double) -> String {
 /// As `formatNumber`, with thousands separated by commas (for the docs).
 func grouped(_ value: Double) -> String {
     let text = formatNumber(value)
-    guard abs(value) >= 10_000, !text.contains(".") else { return text }
+    guard text.count > 4, !text.contains(".") else { return text }
     var digits = Array(text.hasPrefix("-") ? text.dropFirst() : Substring(text))
     var index = digits.count - 3
     while index > 0 {

@@ -139,7 +139,7 @@ struct ScenarioCatalog {
             return .flow(FlowScenario(id: id, title: "as 1 with a \(id.dropFirst(2)) body", topology: oneQueue, publish: plan,
                                       consumers: [ConsumePlan(queue: queue)], reportBytes: true))
         case "8":
-            return .memory(id: id, title: "broker RSS: idle, \(options.memoryMessages) queued 100 B messages, \(options.idleConnections) idle connections")
+            return .memory(id: id, title: "broker RSS: idle, \(grouped(Double(options.memoryMessages))) queued 100 B messages, \(grouped(Double(options.idleConnections))) idle connections")
         default:
             return .flow(topicScenario(id: id, queue: queue))
         }
@@ -157,7 +157,7 @@ struct ScenarioCatalog {
         }
         let keys = (0..<64).map { "r.\(($0 * 37) % perFamily).\(($0 * 101 + 7) % perFamily)" }
         let exchange = "\(prefix)-topic"
-        return FlowScenario(id: id, title: "topic: \(perFamily * 4) wildcard bindings, each key matches 3, 4 consumers",
+        return FlowScenario(id: id, title: "topic: \(grouped(Double(perFamily * 4))) wildcard bindings, each key matches 3, 4 consumers",
                             topology: Topology(exchange: .init(name: exchange, type: "topic"), queues: queues),
                             publish: PublishPlan(exchange: exchange, routingKeys: keys, batchMessages: options.batchMessages),
                             consumers: queues.map { ConsumePlan(queue: $0.name) }, deliveriesPerPublish: 3)
