@@ -58,9 +58,11 @@ final class Persistence {
     /// the broker accepts anyone. Fails when another broker holds the directory, or when
     /// it cannot be read or written; damaged files never make it fail (they are
     /// repaired, and logged by `attach`).
-    static func open(directory: String, log: @escaping @Sendable (String) -> Void) throws(DataDirectoryError) -> Persistence {
+    static func open(directory: String, faults: FaultInjector? = nil,
+                     log: @escaping @Sendable (String) -> Void) throws(DataDirectoryError) -> Persistence {
         var options = StoreOptions()
         options.syncPolicy = .onRequest
+        options.faultInjector = faults
         do throws(StoreError) {
             let (store, recovered) = try MessageStore.open(directory: directory, options: options)
             return Persistence(directory: directory, store: store, recovered: recovered, log: log)

@@ -106,7 +106,7 @@ public final class Server: Sendable {
         // The data directory first: a second broker on it is refused before it binds anything.
         let persistence = UnsafeLoopBound<Persistence>()
         persistence.value = try configuration.dataDirectory.map { directory throws in
-            try Persistence.open(directory: directory, log: log)
+            try Persistence.open(directory: directory, faults: configuration.storeFaults, log: log)
         }
         let listener: TCPListener
         do {

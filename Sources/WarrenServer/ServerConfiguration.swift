@@ -1,5 +1,6 @@
 import AMQPProtocol
 import WarrenCore
+import WarrenStore
 
 /// Everything `warren serve` can be told, passed in as one value.
 public struct ServerConfiguration: Sendable {
@@ -28,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     /// persistence: everything is gone when the server stops. `warren serve` passes
     /// its `--data-dir`.
     public var dataDirectory: String?
+    /// Test hook: delays or fails the store's writes and syncs. Nil in production.
+    var storeFaults: FaultInjector?
     public init(
         port: Int = 5672, bind: String = "0.0.0.0", heartbeat: UInt16 = 60,
         frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
