@@ -3,7 +3,7 @@ import Synchronization
 
 /// The layout of a data directory:
 ///
-///     LOCK                          flock'd while a store has the directory open
+///     LOCK                          record-locked while a store has the directory open
 ///     definitions.log               durable exchanges, queues, bindings
 ///     segments/<first id, hex>.seg  message records
 ///     index/<generation, hex>.idx   the index journal (one live generation)
