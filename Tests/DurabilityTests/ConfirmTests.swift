@@ -5,8 +5,8 @@ import Testing
 import WarrenStore
 
 /// Confirms wait for the store's syncer, not for the write: with every fdatasync slowed
-/// down, a persistent message's confirm takes at least that long and a transient one's
-/// does not; with fdatasync failing, the persistent one is nacked and the transient one
+/// down (800 ms), a persistent message's confirm takes at least that long and a
+/// transient one's does not; with fdatasync failing, the persistent one is nacked and the transient one
 /// still acked.
 @Suite(.serialized) struct ConfirmTests {
     final class SlowDisk: Sendable {
@@ -39,12 +39,12 @@ import WarrenStore
         let disk = SlowDisk()
         let server = try start(directory, disk)
         defer { server.stop() }
-        disk.delayMilliseconds.store(400, ordering: .relaxed)
+        disk.delayMilliseconds.store(800, ordering: .relaxed)
         let outcome = try await PythonClients.expectSuccess("confirm-timing", port: server.port)
         let persistent = try #require(milliseconds(outcome.output, "persistent-ack-ms"), "\(outcome.transcript)")
         let transient = try #require(milliseconds(outcome.output, "transient-ack-ms"), "\(outcome.transcript)")
-        #expect(persistent >= 390, "the persistent confirm came after \(persistent) ms, before the 400 ms fdatasync")
-        #expect(transient < 300, "the transient confirm waited \(transient) ms")
+        #expect(persistent >= 790, "the persistent confirm came after \(persistent) ms, before the 800 ms fdatasync")
+        #expect(transient < 600, "the transient confirm waited \(transient) ms")
     }
 
     @Test func aFailedFdatasyncNacksThePersistentPublish() async throws {
