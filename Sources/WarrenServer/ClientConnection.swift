@@ -68,23 +68,43 @@ final class ClientConnection {
 
     /// Reads what the socket has and handles every whole frame in it.
     func readable() {
-        for _ in 0..<16 {
-            guard phase != .draining else {
-                discardInput()
-                return
-            }
-            let result = splitter.withAppendableBuffer { socket.read(into: &$0, maxBytes: 256 * 1024) }
-            switch result {
+        guard phase != .draining else {
+            discardInput()
+            return
+        }
+        if !hasInputBacklog {
+            switch splitter.withAppendableBuffer({ socket.read(into: &$0, maxBytes: 128 * 1024) }) {
             case .bytes:
                 lastReceivedAt = server.loop.now
-                processInput()
-                if phase == .closed { return }
             case .wouldBlock:
                 return
             case .closed, .error:
                 terminate(reason: "client closed the socket")
                 return
             }
+        }
+        processInput()
+        if hasInputBacklog { scheduleBacklog() }
+    }
+
+    /// Frames handled per connection per loop turn. A publisher that floods
+    /// its socket gets this many, then the loop turns to the others (the
+    /// consumers' acks above all) before it reads on; what it sent waits in
+    /// its socket, which is TCP's own back-pressure on it.
+    static let framesPerTurn = 64
+    /// Whole frames are still buffered after this turn's share.
+    private var hasInputBacklog = false
+    private var isBacklogScheduled = false
+
+    /// Comes back next turn even if the socket has nothing new to read.
+    private func scheduleBacklog() {
+        guard !isBacklogScheduled else { return }
+        isBacklogScheduled = true
+        server.loop.schedule(after: 0) { [weak self] in
+            guard let self else { return }
+            isBacklogScheduled = false
+            guard phase != .closed, hasInputBacklog else { return }
+            readable()
         }
     }
 
@@ -117,9 +137,16 @@ final class ClientConnection {
                 sendStart()
             }
         }
+        hasInputBacklog = false
         do {
+            var budget = Self.framesPerTurn
             while phase != .closed, phase != .draining, let raw = try splitter.next() {
                 try handle(Frame(raw))
+                budget -= 1
+                if budget == 0 {
+                    hasInputBacklog = splitter.bufferedByteCount > 0
+                    return
+                }
             }
         } catch {
             fail(error)
