@@ -106,6 +106,14 @@ final class Persistence {
         waiters.removeAll()
     }
 
+    /// Writes the store's buffers to the kernel and hands them to the syncer now, ahead
+    /// of the turn end: called before a socket write that happens mid-turn, so that no
+    /// delivery reaches a client before its delivered mark reaches the page cache.
+    /// Cheap when nothing was appended since the last hand-off.
+    func writeBuffered() {
+        store.requestSync()
+    }
+
     /// Store keys of recovered queues (for the replay, which runs before the broker
     /// reports anything).
     func remember(_ queue: Queue, key: String) {

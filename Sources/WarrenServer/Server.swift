@@ -36,9 +36,14 @@ final class ServerContext {
         nextConnectionID += 1
         let connection = ClientConnection(id: id, socket: socket, server: self)
         do {
-            try loop.register(socket.fd, for: .readable) { [weak connection] readiness in
+            try loop.register(socket.fd, for: .readable) { [weak connection, unowned self] readiness in
                 guard let connection else { return }
-                if readiness.contains(.writable) { connection.flush() }
+                if readiness.contains(.writable) {
+                    // Output made earlier in this turn may hold deliveries: their
+                    // delivered marks reach the kernel first (see Persistence).
+                    self.persistence?.writeBuffered()
+                    connection.flush()
+                }
                 if readiness.contains(.readable) || readiness.contains(.hangup) || readiness.contains(.error) {
                     connection.readable()
                 }
