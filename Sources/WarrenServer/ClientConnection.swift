@@ -28,7 +28,8 @@ final class ClientConnection {
     unowned let server: ServerContext
     private(set) var phase: Phase = .awaitingProtocolHeader
     private var splitter: FrameSplitter
-    private var channels: [UInt16: ServerChannel] = [:]
+    /// The open channels by number; only this class adds or removes them.
+    private(set) var channels: [UInt16: ServerChannel] = [:]
     /// Bytes waiting for the socket; `outputSent` of them are already written.
     private var output = ByteWriter(capacity: 16 * 1024)
     private var outputSent = 0

@@ -40,13 +40,8 @@ extension ServerContext {
         connections.values.first { $0.name == name }
     }
 
-    /// `ClientConnection` keeps its channel table private to itself; this
-    /// reads it without widening that class's interface. It is only reached
-    /// from the management API, never from the AMQP path. If the table is ever
-    /// renamed, channel listings come back empty (the counts stay right).
     private static func channels(of connection: ClientConnection) -> [ChannelSnapshot] {
-        let table = Mirror(reflecting: connection).children.first { $0.label == "channels" }?.value
-        guard let channels = table as? [UInt16: ServerChannel] else { return [] }
+        let channels = connection.channels
         return channels.keys.sorted().compactMap { number in
             channels[number].map { ChannelSnapshot(connectionName: connection.name, number: number, session: $0.session) }
         }
