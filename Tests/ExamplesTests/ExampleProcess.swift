@@ -112,7 +112,7 @@ final class ExampleProcess {
     /// Waits until a line satisfies `predicate`, and returns it.
     @discardableResult
     func waitForLine(
-        timeout: Duration = .seconds(20), _ what: String, where predicate: (String) -> Bool
+        timeout: Duration = .seconds(90), _ what: String, where predicate: (String) -> Bool
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -129,7 +129,7 @@ final class ExampleProcess {
     }
 
     /// Waits until `count` lines satisfy `predicate`.
-    func waitForLines(_ count: Int, _ what: String, timeout: Duration = .seconds(30),
+    func waitForLines(_ count: Int, _ what: String, timeout: Duration = .seconds(90),
                       where predicate: (String) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while output.lines.filter(predicate).count < count {

@@ -174,7 +174,7 @@ func fixedName(_ kind: String) -> String {
 
 /// Waits until one of `processes` prints a line satisfying `predicate`; returns that process.
 @discardableResult
-func waitForAny(_ processes: [ExampleProcess], _ what: String, timeout: Duration = .seconds(30),
+func waitForAny(_ processes: [ExampleProcess], _ what: String, timeout: Duration = .seconds(90),
                 where predicate: (String) -> Bool) async throws -> ExampleProcess {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
