@@ -12,14 +12,19 @@
 /// when they outnumber the live ones. So a queue costs nothing here until
 /// its deadline moves earlier, which plain queues never do.
 struct DeadlineIndex {
-    private struct Entry {
+    private struct Entry: Comparable {
         let deadline: UInt64
         let queue: Queue
 
         var isLive: Bool { !queue.isDeleted && queue.indexedDeadline == deadline }
+
+        static func < (left: Entry, right: Entry) -> Bool { left.deadline < right.deadline }
+        static func == (left: Entry, right: Entry) -> Bool {
+            left.deadline == right.deadline && left.queue === right.queue
+        }
     }
 
-    private var heap: [Entry] = []
+    private var heap = MinHeap<Entry>()
     /// Queues with an indexed deadline.
     private var liveCount = 0
 
@@ -28,31 +33,30 @@ struct DeadlineIndex {
         guard deadline < queue.indexedDeadline else { return }
         if queue.indexedDeadline == .max { liveCount += 1 }
         queue.indexedDeadline = deadline
-        heap.append(Entry(deadline: deadline, queue: queue))
-        siftUp(heap.count - 1)
+        heap.push(Entry(deadline: deadline, queue: queue))
         if heap.count > 64, heap.count > 2 * liveCount { compact() }
     }
 
     /// The earliest deadline, dropping stale entries on top.
     mutating func next() -> UInt64? {
         dropStaleTop()
-        return heap.first?.deadline
+        return heap.top?.deadline
     }
 
     /// Removes and returns a queue whose deadline is at or before `now`; the
     /// caller deals with it and notes its next deadline.
     mutating func popDue(now: UInt64) -> Queue? {
         dropStaleTop()
-        guard let top = heap.first, top.deadline <= now else { return nil }
-        removeTop()
+        guard let top = heap.top, top.deadline <= now else { return nil }
+        heap.popTop()
         top.queue.indexedDeadline = .max
         liveCount -= 1
         return top.queue
     }
 
     private mutating func dropStaleTop() {
-        while let top = heap.first, !top.isLive {
-            removeTop()
+        while let top = heap.top, !top.isLive {
+            heap.popTop()
             if top.queue.isDeleted, top.queue.indexedDeadline == top.deadline {
                 top.queue.indexedDeadline = .max
                 liveCount -= 1
@@ -60,51 +64,12 @@ struct DeadlineIndex {
         }
     }
 
-    private mutating func removeTop() {
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return }
-        heap[0] = last
-        siftDown(0)
-    }
-
     /// Keeps live entries only (deleted queues leave), then heapifies (Floyd, O(n)).
     private mutating func compact() {
-        for entry in heap where entry.queue.isDeleted && entry.queue.indexedDeadline == entry.deadline {
+        for entry in heap.elements where entry.queue.isDeleted && entry.queue.indexedDeadline == entry.deadline {
             entry.queue.indexedDeadline = .max
             liveCount -= 1
         }
         heap.removeAll { !$0.isLive }
-        var index = heap.count / 2
-        while index > 0 {
-            index -= 1
-            siftDown(index)
-        }
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        let entry = heap[child]
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entry.deadline < heap[parent].deadline else { break }
-            heap[child] = heap[parent]
-            child = parent
-        }
-        heap[child] = entry
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        let entry = heap[parent]
-        let count = heap.count
-        while true {
-            var child = 2 * parent + 1
-            guard child < count else { break }
-            if child + 1 < count, heap[child + 1].deadline < heap[child].deadline { child += 1 }
-            guard heap[child].deadline < entry.deadline else { break }
-            heap[parent] = heap[child]
-            parent = child
-        }
-        heap[parent] = entry
     }
 }

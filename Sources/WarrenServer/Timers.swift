@@ -1,4 +1,5 @@
 import Glibc
+import WarrenCore
 
 /// Names one scheduled timer so it can be cancelled. IDs are never reused within a loop.
 public struct TimerID: Hashable, Sendable {
@@ -22,17 +23,17 @@ func monotonicNanoseconds() -> UInt64 {
 /// that cancels and reschedules often (a heartbeat pushed back by traffic) cannot make
 /// the heap grow without bound. Entries with equal deadlines fire in scheduling order.
 struct TimerQueue {
-    private struct Entry {
+    /// Ordered by deadline, then by scheduling order.
+    private struct Entry: Comparable {
         var deadline: UInt64
         var sequence: UInt64
 
-        @inline(__always)
-        func firesBefore(_ other: Entry) -> Bool {
-            deadline != other.deadline ? deadline < other.deadline : sequence < other.sequence
+        static func < (left: Entry, right: Entry) -> Bool {
+            left.deadline != right.deadline ? left.deadline < right.deadline : left.sequence < right.sequence
         }
     }
 
-    private var heap: [Entry] = []
+    private var heap = MinHeap<Entry>()
     private var bodies: [UInt64: () -> Void] = [:]
     private var nextSequence: UInt64 = 1
 
@@ -47,8 +48,7 @@ struct TimerQueue {
         let sequence = nextSequence
         nextSequence += 1
         bodies[sequence] = body
-        heap.append(Entry(deadline: deadline, sequence: sequence))
-        siftUp(heap.count - 1)
+        heap.push(Entry(deadline: deadline, sequence: sequence))
         return TimerID(rawValue: sequence)
     }
 
@@ -61,63 +61,24 @@ struct TimerQueue {
     /// The earliest live deadline, discarding cancelled entries found on top.
     mutating func nextDeadline() -> UInt64? {
         dropCancelledTop()
-        return heap.first?.deadline
+        return heap.top?.deadline
     }
 
     /// Removes and returns the body of the earliest timer due at `now`, if it was
     /// scheduled before `watermark`.
     mutating func popDue(now: UInt64, scheduledBefore watermark: UInt64) -> (() -> Void)? {
         dropCancelledTop()
-        guard let top = heap.first, top.deadline <= now, top.sequence < watermark else { return nil }
-        removeTop()
+        guard let top = heap.top, top.deadline <= now, top.sequence < watermark else { return nil }
+        heap.popTop()
         return bodies.removeValue(forKey: top.sequence)
     }
 
     private mutating func dropCancelledTop() {
-        while let top = heap.first, bodies[top.sequence] == nil { removeTop() }
-    }
-
-    private mutating func removeTop() {
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return }
-        heap[0] = last
-        siftDown(0)
+        while let top = heap.top, bodies[top.sequence] == nil { heap.popTop() }
     }
 
     /// Rebuilds the heap from live entries only (Floyd's bottom-up heapify, O(n)).
     private mutating func compact() {
         heap.removeAll { bodies[$0.sequence] == nil }
-        var index = heap.count / 2
-        while index > 0 {
-            index -= 1
-            siftDown(index)
-        }
-    }
-
-    private mutating func siftUp(_ start: Int) {
-        var child = start
-        let entry = heap[child]
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entry.firesBefore(heap[parent]) else { break }
-            heap[child] = heap[parent]
-            child = parent
-        }
-        heap[child] = entry
-    }
-
-    private mutating func siftDown(_ start: Int) {
-        var parent = start
-        let entry = heap[parent]
-        let count = heap.count
-        while true {
-            var child = 2 * parent + 1
-            guard child < count else { break }
-            if child + 1 < count && heap[child + 1].firesBefore(heap[child]) { child += 1 }
-            guard heap[child].firesBefore(entry) else { break }
-            heap[parent] = heap[child]
-            parent = child
-        }
-        heap[parent] = entry
     }
 }
