@@ -30,9 +30,8 @@ final class ClientConnection {
     private var splitter: FrameSplitter
     /// The open channels by number; only this class adds or removes them.
     private(set) var channels: [UInt16: ServerChannel] = [:]
-    /// Bytes waiting for the socket; `outputSent` of them are already written.
-    private var output = ByteWriter(capacity: 16 * 1024)
-    private var outputSent = 0
+    /// Frames waiting for the socket.
+    private var output = SocketOutput()
     private var isFlushScheduled = false
     private var isWaitingForWritable = false
     private var lastReceivedAt: UInt64
@@ -377,7 +376,7 @@ final class ClientConnection {
             return
         }
         if now &- lastSentAt >= half {
-            output.writeHeartbeat()
+            output.bytes.writeHeartbeat()
             scheduleFlush()
         }
         heartbeatTimer = server.loop.schedule(after: half) { [weak self] in self?.heartbeatTick(half: half) }
@@ -481,7 +480,7 @@ final class ClientConnection {
     // MARK: - Writing
 
     func send(_ method: Method, on channel: UInt16) {
-        output.writeMethodFrame(channel: channel, method)
+        output.bytes.writeMethodFrame(channel: channel, method)
         scheduleFlush()
     }
 
@@ -490,7 +489,7 @@ final class ClientConnection {
     func sendContent(_ method: Method, message: Message, on channel: UInt16) {
         message.withEncodedProperties { properties in
             message.withBody { body in
-                output.writeContent(channel: channel, method, encodedProperties: properties, body: body,
+                output.bytes.writeContent(channel: channel, method, encodedProperties: properties, body: body,
                                     frameMax: Int(frameMax))
             }
         }
@@ -522,12 +521,12 @@ final class ClientConnection {
     }
 
     private func enqueue(_ bytes: [UInt8]) {
-        output.writeBytes(bytes)
+        output.bytes.writeBytes(bytes)
         scheduleFlush()
     }
 
     /// Bytes written but not yet taken by the socket: the measure of a slow reader.
-    var pendingOutputBytes: Int { output.count - outputSent }
+    var pendingOutputBytes: Int { output.pendingByteCount }
 
     private func scheduleFlush() {
         guard !isFlushScheduled else { return }
@@ -540,38 +539,25 @@ final class ClientConnection {
     func flush() {
         isFlushScheduled = false
         guard phase != .closed else { return }
-        while outputSent < output.count {
-            switch socket.write(output.bytes, from: outputSent) {
-            case .bytes(let count):
-                outputSent += count
-                lastSentAt = server.loop.now
-            case .wouldBlock:
-                dropSentOutput()
-                waitForWritable(true)
-                if areDeliveriesPaused, pendingOutputBytes <= Self.outputLowWatermark { pauseDeliveries(false) }
-                return
-            case .error:
-                outputSent = output.count
-                terminate(reason: "write failed")
-                return
-            }
+        let before = output.pendingByteCount
+        let outcome = output.write(to: socket)
+        if output.pendingByteCount < before { lastSentAt = server.loop.now }
+        switch outcome {
+        case .wouldBlock:
+            waitForWritable(true)
+            if areDeliveriesPaused, pendingOutputBytes <= Self.outputLowWatermark { pauseDeliveries(false) }
+            return
+        case .failed:
+            terminate(reason: "write failed")
+            return
+        case .drained:
+            waitForWritable(false)
+            if areDeliveriesPaused { pauseDeliveries(false) }
         }
-        output.bytes.removeAll(keepingCapacity: output.bytes.capacity <= 1 << 20)
-        outputSent = 0
-        waitForWritable(false)
-        if areDeliveriesPaused { pauseDeliveries(false) }
         if phase == .draining, halfCloseWhenFlushed {
             halfCloseWhenFlushed = false
             try? socket.shutdown(.writing)
         }
-    }
-
-    /// Forgets bytes the socket has taken once they are most of the buffer,
-    /// so a slow reader does not keep everything ever sent to it.
-    private func dropSentOutput() {
-        guard outputSent >= 64 << 10, outputSent * 2 >= output.count else { return }
-        output.bytes.removeSubrange(0..<outputSent)
-        outputSent = 0
     }
 
     private func waitForWritable(_ wanted: Bool) {

@@ -20,8 +20,7 @@ final class HTTPConnection {
     unowned let server: HTTPServer
     private(set) var phase = Phase.open
     private var parser: HTTPRequestParser
-    private var output: [UInt8] = []
-    private var outputSent = 0
+    private var output = SocketOutput()
     private var isFlushScheduled = false
     private var interest: Interest = .readable
     private var deadline: TimerID?
@@ -138,10 +137,10 @@ final class HTTPConnection {
 
     // MARK: - Writing and closing
 
-    private var pendingOutput: Int { output.count - outputSent }
+    private var pendingOutput: Int { output.pendingByteCount }
 
     private func enqueue(_ bytes: [UInt8]) {
-        output.append(contentsOf: bytes)
+        output.bytes.writeBytes(bytes)
         guard !isFlushScheduled else { return }
         isFlushScheduled = true
         server.flushAtTurnEnd(self)
@@ -151,19 +150,11 @@ final class HTTPConnection {
     func flush() {
         isFlushScheduled = false
         guard phase != .closed else { return }
-        while outputSent < output.count {
-            switch socket.write(output, from: outputSent) {
-            case .bytes(let count):
-                outputSent += count
-            case .wouldBlock:
-                return updateInterest()
-            case .error:
-                return terminate()
-            }
+        switch output.write(to: socket) {
+        case .wouldBlock: return updateInterest()
+        case .failed: return terminate()
+        case .drained: updateInterest()
         }
-        output.removeAll(keepingCapacity: output.capacity <= 1 << 20)
-        outputSent = 0
-        updateInterest()
         if phase == .draining, halfCloseWhenFlushed {
             halfCloseWhenFlushed = false
             try? socket.shutdown(.writing)
