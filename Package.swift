@@ -28,13 +28,18 @@ let package = Package(
         .executableTarget(name: "amqp-codegen", dependencies: ["AMQPCodegen"]),
         // The broker model: pure, deterministic, no sockets, time injected.
         .target(name: "WarrenCore", dependencies: ["AMQPProtocol"]),
+        // Threads and semaphores over pthreads: the libraries below link no Foundation.
+        .target(name: "WarrenSystem"),
         // Persistence: segment log, definitions log, recovery, group commit.
-        .target(name: "WarrenStore"),
+        .target(name: "WarrenStore", dependencies: ["WarrenSystem"]),
         // Event loop, listeners, connections and channels.
-        .target(name: "WarrenServer", dependencies: ["AMQPProtocol", "WarrenCore", "WarrenStore"]),
+        .target(name: "WarrenServer", dependencies: ["AMQPProtocol", "WarrenCore", "WarrenStore", "WarrenSystem"]),
         // The Swift client library: async/await over AMQPProtocol.
-        .target(name: "WarrenClient", dependencies: ["AMQPProtocol"]),
-        .executableTarget(name: "warren", dependencies: ["WarrenServer", "WarrenClient"]),
+        .target(name: "WarrenClient", dependencies: ["AMQPProtocol", "WarrenSystem"]),
+        // The release binary carries its own Swift runtime: idle memory is the pages it touches,
+        // not whole shared libraries (docs/benchmarks.md, "Idle memory").
+        .executableTarget(name: "warren", dependencies: ["WarrenServer", "WarrenClient"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]),
         // Load generator for any AMQP 0-9-1 broker.
         .executableTarget(name: "warren-bench", dependencies: ["AMQPProtocol", "WarrenStore"]),
         // Release-mode encode/decode throughput of the hot frames.

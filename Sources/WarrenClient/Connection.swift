@@ -1,5 +1,5 @@
-import Foundation
 import Synchronization
+import WarrenSystem
 
 /// A connection to an AMQP 0-9-1 broker.
 ///
@@ -64,9 +64,7 @@ public final class Connection: Sendable {
     /// the caller's.
     public static func connect(_ configuration: ConnectionConfiguration) async throws(ClientError) -> Connection {
         let result: Result<Connection, ClientError> = await withCheckedContinuation { continuation in
-            let thread = Thread { Connection.runReader(configuration, reportingTo: continuation) }
-            thread.name = "WarrenClient \(configuration.host):\(configuration.port)"
-            thread.start()
+            startThread(name: "warren-client") { Connection.runReader(configuration, reportingTo: continuation) }
         }
         return try result.get()
     }

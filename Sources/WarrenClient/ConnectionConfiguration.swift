@@ -52,7 +52,7 @@ public struct ConnectionConfiguration: Hashable, Sendable {
     /// Parses an `amqp://user:password@host:port/vhost?heartbeat=10` URL.
     public init(url: String) throws(ClientError) {
         self.init()
-        guard let schemeEnd = url.range(of: "://") else { throw .invalidURL("\(url): no scheme") }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw .invalidURL("\(url): no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "amqp" else {
             throw .invalidURL(scheme == "amqps" ? "amqps (TLS) is not supported" : "unknown scheme \(scheme)")

@@ -1,6 +1,6 @@
-import Foundation
 import Glibc
 import Synchronization
+import WarrenSystem
 
 /// What a registered descriptor is watched for.
 public struct Interest: OptionSet, Sendable, Hashable {
@@ -324,25 +324,23 @@ private enum Epoll {
     }
 }
 
-/// An `EventLoop` running on its own Foundation `Thread`: for tests and for a broker
+/// An `EventLoop` running on its own thread: for tests and for a broker
 /// embedded in another process.
 public final class EventLoopThread: Sendable {
     public let loop: EventLoop
-    private let exited = DispatchSemaphore(value: 0)
+    private let exited = Semaphore()
 
     /// Makes a loop and returns once its thread is inside `run()`.
     public init(name: String = "warren-loop") throws(SystemError) {
         let loop = try EventLoop()
-        let running = DispatchSemaphore(value: 0)
+        let running = Semaphore()
         let exited = self.exited
         self.loop = loop
         loop.execute { running.signal() }
-        let thread = Thread {
+        startThread(name: name) {
             loop.run()
             exited.signal()
         }
-        thread.name = name
-        thread.start()
         running.wait()
     }
 

@@ -1,7 +1,8 @@
 import AMQPProtocol
-import Foundation
+import Glibc
 import Synchronization
 import WarrenCore
+import WarrenSystem
 
 /// Server-wide state shared by the connections: the broker, the listener,
 /// the registry of live connections and the flush list. Confined to the
@@ -144,7 +145,7 @@ public final class Server: Sendable {
         }
         let loop = thread.loop
         let box = UnsafeLoopBound<ServerContext>()
-        let ready = DispatchSemaphore(value: 0)
+        let ready = Semaphore()
         let failure = LockedValue<Error?>(nil)
         loop.execute {
             let broker = Broker()
@@ -176,7 +177,7 @@ public final class Server: Sendable {
         }
         ready.wait()
         if let error = failure.get() {
-            let closed = DispatchSemaphore(value: 0)
+            let closed = Semaphore()
             thread.loop.execute {
                 persistence.value?.close()
                 closed.signal()
@@ -229,7 +230,7 @@ public final class Server: Sendable {
     }
 
     private func runOnLoop(_ body: @escaping @Sendable () -> Void) {
-        let done = DispatchSemaphore(value: 0)
+        let done = Semaphore()
         thread.loop.execute {
             body()
             done.signal()
@@ -238,8 +239,8 @@ public final class Server: Sendable {
     }
 
     public static let standardErrorLog: @Sendable (String) -> Void = { line in
-        let stamp = ISO8601DateFormatter().string(from: Date())
-        FileHandle.standardError.write(Data("\(stamp) \(line)\n".utf8))
+        let text = Array("\(utcTimestamp()) \(line)\n".utf8)
+        text.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }
 
@@ -265,4 +266,14 @@ final class LockedValue<Value: Sendable>: Sendable {
     init(_ value: Value) { storage = Mutex(value) }
     func get() -> Value { storage.withLock { $0 } }
     func set(_ value: Value) { storage.withLock { $0 = value } }
+}
+
+/// The current time as ISO 8601 in UTC to the second, e.g. `2026-11-23T07:05:46Z`.
+func utcTimestamp() -> String {
+    var seconds = time(nil)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        + "T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
 }

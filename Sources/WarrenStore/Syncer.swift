@@ -1,6 +1,6 @@
-import Dispatch
-import Foundation
+import Glibc
 import Synchronization
+import WarrenSystem
 
 /// A file the syncer must fdatasync in its next round.
 struct SyncTarget: Sendable {
@@ -56,8 +56,8 @@ final class Syncer: Sendable {
 
     let notificationFD: Int32
     private let shared = Mutex(Shared())
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let wakeup = Semaphore()
+    private let finished = Semaphore()
     private let faults: FaultInjector?
     let fdatasyncCalls = Atomic<Int>(0)
     let syncRounds = Atomic<Int>(0)
@@ -69,9 +69,7 @@ final class Syncer: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "warren-store-sync"
-        thread.start()
+        startThread(name: "warren-sync") { [self] in run() }
     }
 
     func submit(_ request: SyncRequest) {

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import WarrenClient
 
 /// The client subcommands of `warren`: small tools that talk AMQP 0-9-1 to any
@@ -74,7 +74,7 @@ enum ClientCommands {
     /// The broker URL: `--url`, else `$AMQP_URL`, else the local default.
     static func url(_ options: ParsedOptions) -> String {
         if let url = options.value("--url") { return url }
-        if let url = ProcessInfo.processInfo.environment["AMQP_URL"], !url.isEmpty { return url }
+        if let value = getenv("AMQP_URL"), case let url = String(cString: value), !url.isEmpty { return url }
         return "amqp://guest:guest@localhost:5672/"
     }
 
@@ -95,10 +95,10 @@ enum ClientCommands {
     }
 
     static func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        writeAll(Array((line + "\n").utf8), to: STDOUT_FILENO)
     }
 
     static func complain(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeStandardError(line + "\n")
     }
 }

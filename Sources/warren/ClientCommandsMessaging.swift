@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import Glibc
 import Synchronization
 import WarrenClient
 
@@ -32,7 +33,7 @@ extension ClientCommands {
     ) { options in
         let properties = try messageProperties(options)
         var bodies = options.positional.map { Array($0.utf8) }
-        if bodies.isEmpty { bodies = [[UInt8](FileHandle.standardInput.readDataToEndOfFile())] }
+        if bodies.isEmpty { bodies = [readStandardInput()] }
         let exchange = options.value("--exchange") ?? ""
         let routingKey = options.value("--routing-key") ?? ""
         try await withChannel(options) { _, channel in
@@ -130,7 +131,7 @@ extension ClientCommands {
             let properties = describe(delivery.properties)
             say(properties.isEmpty ? details : details + " " + properties)
         }
-        FileHandle.standardOutput.write(Data(delivery.body + [UInt8(ascii: "\n")]))
+        writeAll(delivery.body + [UInt8(ascii: "\n")], to: STDOUT_FILENO)
     }
 
     /// The properties that are set, as `name=value` words.

@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 import WarrenServer
 
@@ -76,7 +75,7 @@ func runServe(_ arguments: ArraySlice<String>) -> Int32 {
         }
         options = parsed
     } catch {
-        FileHandle.standardError.write(Data("warren: \(error.message)\nTry 'warren --help'.\n".utf8))
+        writeStandardError("warren: \(error.message)\nTry 'warren --help'.\n")
         return 2
     }
     // Signals are taken by sigwait on this thread; block them before any
@@ -87,7 +86,7 @@ func runServe(_ arguments: ArraySlice<String>) -> Int32 {
     sigaddset(&signals, SIGTERM)
     pthread_sigmask(SIG_BLOCK, &signals, nil)
     do {
-        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        try makeDirectories(options.dataDirectory)
         var configuration = options.configuration
         configuration.dataDirectory = options.dataDirectory
         let server = try Server.start(configuration)
@@ -97,7 +96,7 @@ func runServe(_ arguments: ArraySlice<String>) -> Int32 {
         server.stop()
         return 0
     } catch {
-        FileHandle.standardError.write(Data("warren: \(error)\n".utf8))
+        writeStandardError("warren: \(error)\n")
         return 1
     }
 }

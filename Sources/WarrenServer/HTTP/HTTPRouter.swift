@@ -1,5 +1,4 @@
 import AMQPProtocol
-import Foundation
 import WarrenCore
 
 /// A handler's failure, already in the shape of the response to send.
@@ -195,8 +194,8 @@ struct HTTPRouter {
         let refused = HTTPFailure(response: .error(401, "not_authorized", "Login failed"))
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let data = Data(base64Encoded: String(parts[1]).trimmingSpaces()),
-              let decoded = String(validating: Array(data), as: UTF8.self),
+              let credentials = Base64.decode(String(parts[1]).trimmingSpaces()),
+              let decoded = String(validating: credentials, as: UTF8.self),
               let colon = decoded.firstIndex(of: ":") else { return .failure(refused) }
         let name = String(decoded[..<colon])
         let password = String(decoded[decoded.index(after: colon)...])

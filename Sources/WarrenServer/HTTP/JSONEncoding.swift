@@ -1,5 +1,5 @@
 import AMQPProtocol
-import Foundation
+import Glibc
 
 extension JSONValue {
     /// The compact UTF-8 text of this value.
@@ -84,7 +84,7 @@ extension JSONValue {
         case .double(let number): self = .number(number)
         case .decimal(let scale, let raw): self = .number(Double(raw) / pow(10, Double(scale)))
         case .longString(let bytes): self = .string(String(decoding: bytes, as: UTF8.self))
-        case .byteArray(let bytes): self = .string(Data(bytes).base64EncodedString())
+        case .byteArray(let bytes): self = .string(Base64.encode(bytes))
         case .array(let values): self = .array(values.map(JSONValue.init))
         case .table(let table): self = JSONValue(table)
         case .void: self = .null
@@ -191,7 +191,7 @@ func encodePayload(_ bytes: some Collection<UInt8>, forceBase64: Bool) -> (text:
     if !forceBase64, let text = String(validating: Array(bytes), as: UTF8.self) {
         return (text, "string")
     }
-    return (Data(bytes).base64EncodedString(), "base64")
+    return (Base64.encode(bytes), "base64")
 }
 
 /// Decodes a request's payload given its encoding name ("string" or "base64").
@@ -199,8 +199,8 @@ func decodePayload(_ text: String, encoding: String?, field: String) throws(JSON
     switch encoding ?? "string" {
     case "string": return Array(text.utf8)
     case "base64":
-        guard let data = Data(base64Encoded: text) else { throw JSONError(description: "\(field) is not valid base64") }
-        return Array(data)
+        guard let bytes = Base64.decode(text) else { throw JSONError(description: "\(field) is not valid base64") }
+        return bytes
     default:
         throw JSONError(description: "unknown encoding '\(encoding ?? "")': use string or base64")
     }
