@@ -78,6 +78,22 @@ import Testing
     /// The flags `warren serve` takes; --help must describe each one.
     static let serveFlags = ["--port", "--bind", "--http-port", "--data-dir", "--help", "-h"]
 
+    /// The broker's idle memory is mostly the libraries it maps: warren must not link Foundation.
+    @Test func linksNoFoundationLibrary() throws {
+        let executable = try #require(Self.executable)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+        process.arguments = ["--dynamic", executable.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let needed = text.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(needed.contains { $0.contains("libc.so") }, "readelf listed no libraries: \(text)")
+        #expect(!needed.contains { $0.contains("Foundation") }, "\(needed)")
+    }
+
     @Test(arguments: [["--help"], ["-h"], ["serve", "--help"]])
     func helpExitsZeroAndDescribesEveryFlag(arguments: [String]) throws {
         guard let run = try Self.run(arguments) else { return }
