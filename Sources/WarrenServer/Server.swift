@@ -148,6 +148,7 @@ public final class Server: Sendable {
         let ready = Semaphore()
         let failure = LockedValue<Error?>(nil)
         loop.execute {
+            loop.busyPollNanoseconds = configuration.busyPollMicroseconds &* 1000
             let broker = Broker()
             ExpiryTimer.install(on: broker, loop: loop)  // TTLs and x-expires (Expiry.swift)
             do {

@@ -29,6 +29,10 @@ public struct ServerConfiguration: Sendable {
     /// persistence: everything is gone when the server stops. `warren serve` passes
     /// its `--data-dir`.
     public var dataDirectory: String?
+    /// How long the event loop keeps polling after I/O before it sleeps, in
+    /// microseconds (`EventLoop.busyPollNanoseconds`). 0, the default for in-process
+    /// brokers, never polls; `warren serve` uses 200.
+    public var busyPollMicroseconds: UInt64
     /// Test hook: delays or fails the store's writes and syncs. Nil in production.
     var storeFaults: FaultInjector?
     public init(
@@ -36,7 +40,7 @@ public struct ServerConfiguration: Sendable {
         frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
         handshakeTimeoutSeconds: UInt64 = 10, maximumMessageSize: UInt64 = 134_217_728,
         httpPort: Int? = nil, http: HTTPConfiguration = HTTPConfiguration(),
-        dataDirectory: String? = nil
+        dataDirectory: String? = nil, busyPollMicroseconds: UInt64 = 0
     ) {
         self.port = port
         self.bind = bind
@@ -48,6 +52,7 @@ public struct ServerConfiguration: Sendable {
         self.httpPort = httpPort
         self.http = http
         self.dataDirectory = dataDirectory
+        self.busyPollMicroseconds = busyPollMicroseconds
     }
 }
 

@@ -15,12 +15,14 @@ let usage = """
                        /metrics (default 15672; 0 picks a free port; 'off'
                        turns HTTP off)
       --data-dir DIR   where durable state lives (default ./warren-data)
+      --busy-poll-us N how long the event loop polls after I/O before it
+                       sleeps, in microseconds (default 200; 0 never polls)
       -h, --help       show this help
 
     """
 
 struct ServeOptions {
-    var configuration = ServerConfiguration(httpPort: 15672)
+    var configuration = ServerConfiguration(httpPort: 15672, busyPollMicroseconds: 200)
     var dataDirectory = "warren-data"
 }
 
@@ -59,6 +61,12 @@ func parseServeOptions(_ arguments: ArraySlice<String>) throws(CommandLineError)
             options.configuration.bind = try value(for: argument)
         case "--data-dir":
             options.dataDirectory = try value(for: argument)
+        case "--busy-poll-us":
+            let text = try value(for: argument)
+            guard let microseconds = UInt64(text), microseconds <= 1_000_000 else {
+                throw .usage("--busy-poll-us: '\(text)' is not a number of microseconds up to 1000000")
+            }
+            options.configuration.busyPollMicroseconds = microseconds
         default:
             throw .usage("unknown option '\(argument)'")
         }

@@ -89,6 +89,45 @@ private func runWithWatchdog(_ loop: EventLoop, seconds: Double = 10) {
         }
     }
 
+    /// While it polls after I/O the loop still takes jobs from other threads, I/O and
+    /// timers, and once the window has passed it sleeps in epoll_wait again.
+    @Test func busyPollingLoopStillServesJobsIOAndTimers() throws {
+        let loopThread = try EventLoopThread(name: "test-busy-poll")
+        defer { loopThread.stop() }
+        let loop = loopThread.loop
+        let configured = DispatchSemaphore(value: 0)
+        loop.execute {
+            loop.busyPollNanoseconds = 50_000_000
+            configured.signal()
+        }
+        #expect(waited(configured))
+        var pipeEnds: [Int32] = [0, 0]
+        #expect(pipe(&pipeEnds) == 0)
+        let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
+        defer { close(readEnd); close(writeEnd) }
+        let bytesRead = Atomic<Int>(0)
+        let timerFired = DispatchSemaphore(value: 0)
+        let readAll = DispatchSemaphore(value: 0)
+        loop.execute {
+            try? loop.register(readEnd, for: .readable) { _ in
+                var buffer = [UInt8](repeating: 0, count: 64)
+                let count = read(readEnd, &buffer, buffer.count)
+                if count > 0, bytesRead.add(count, ordering: .relaxed).newValue == 3 { readAll.signal() }
+            }
+            loop.schedule(after: 5_000_000) { timerFired.signal() }
+        }
+        for _ in 0..<3 {
+            #expect(write(writeEnd, "x", 1) == 1)
+            usleep(20_000)  // inside and after the polling window
+        }
+        #expect(waited(readAll))
+        #expect(waited(timerFired))
+        let jobRan = DispatchSemaphore(value: 0)
+        usleep(100_000)  // past the window: the loop sleeps, and a job must still wake it
+        loop.execute { jobRan.signal() }
+        #expect(waited(jobRan))
+    }
+
     @Test func turnEndHookRunsAfterTheTurnsWork() throws {
         let loopThread = try EventLoopThread()
         defer { loopThread.stop() }

@@ -76,7 +76,7 @@ import Testing
     }
 
     /// The flags `warren serve` takes; --help must describe each one.
-    static let serveFlags = ["--port", "--bind", "--http-port", "--data-dir", "--help", "-h"]
+    static let serveFlags = ["--port", "--bind", "--http-port", "--data-dir", "--busy-poll-us", "--help", "-h"]
 
     /// The broker's idle memory is mostly the libraries it maps: warren must not link Foundation.
     @Test func linksNoFoundationLibrary() throws {
@@ -116,6 +116,7 @@ import Testing
         (["--port"], "--port needs a value"),
         (["--port", "70000"], "--port: '70000' is not a port number"),
         (["serve", "--bind"], "--bind needs a value"),
+        (["--busy-poll-us", "soon"], "--busy-poll-us: 'soon' is not a number of microseconds"),
     ])
     func commandLineMistakeExitsTwoWithAClearError(arguments: [String], message: String) throws {
         guard let run = try Self.run(arguments) else { return }
