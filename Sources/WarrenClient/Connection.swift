@@ -38,6 +38,8 @@ public final class Connection: Sendable {
         /// When the reader stops waiting for `close-ok` (monotonic nanoseconds).
         var closeDeadline: UInt64?
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Set once `finish` has ended every channel and the event stream.
+        var isFinished = false
     }
 
     /// How long `close()` waits for the broker's `close-ok`.
@@ -114,7 +116,7 @@ public final class Connection: Sendable {
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ended = state.withLock { state -> Bool in
-                guard state.ending == nil else { return true }
+                guard !state.isFinished else { return true }
                 state.closeWaiters.append(continuation)
                 return false
             }

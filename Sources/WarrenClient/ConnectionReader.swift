@@ -114,19 +114,23 @@ extension Connection {
                 classId: violation.classID, methodId: violation.methodID)))
         }
         socket.shutdown()
-        let (ending, channels, waiters) = state.withLock { state in
+        let (ending, channels) = state.withLock { state in
             let ending = state.closeRequested ? ClientError.closedByApplication : error
             state.ending = ending
             let channels = Array(state.channels.values)
             state.channels = [:]
-            let waiters = state.closeWaiters
-            state.closeWaiters = []
-            return (ending, channels, waiters)
+            return (ending, channels)
         }
         writer.close(failure: ending)
         for channel in channels { channel.connectionDidEnd(ending) }
         eventSink.yield(.closed(ending))
         eventSink.finish()
+        // Only now may close() return: its caller sees every channel already ended.
+        let waiters = state.withLock { state in
+            state.isFinished = true
+            defer { state.closeWaiters = [] }
+            return state.closeWaiters
+        }
         for waiter in waiters { waiter.resume() }
     }
 }

@@ -76,6 +76,11 @@ public final class Queue {
     /// Ready messages (what `queue.declare-ok` and `basic.get-ok` report).
     public var messageCount: Int { ready.count + upperCount }
     public var consumerCount: Int { consumers.count }
+
+    /// Consumers are attached but ready messages pile up: they cannot take more now.
+    /// Publishing faster only lengthens the backlog, so the server serves acks first.
+    var isBehindConsumers: Bool { ready.count >= Self.backlogThreshold && !consumers.isEmpty }
+    static let backlogThreshold = 1000
     public var isExclusive: Bool { exclusiveOwner != nil }
     var hasExclusiveConsumer: Bool { consumers.contains { $0.isExclusive } }
 

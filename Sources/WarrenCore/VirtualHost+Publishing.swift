@@ -22,6 +22,10 @@ public struct PublishResult {
     /// Persisted for its durable queues (nil when not): the confirm waits for this
     /// ticket to be on disk, and is a basic.nack if it failed.
     public internal(set) var durability: DurabilityTicket?
+    /// It joined a backlog that consumers are already working through (see
+    /// `Queue.isBehindConsumers`): the server reads no more from this publisher
+    /// until the loop's next turn, so the consumers' acks come before more publishes.
+    public internal(set) var joinedBacklog = false
 
     init(message: Message, queueCount: Int, mustReturn: Bool, reachedDurableQueue: Bool,
          isHeldInTransaction: Bool = false, mustNack: Bool = false) {
@@ -78,8 +82,10 @@ extension VirtualHost {
         let durability = persistRouted(message)
         var reachedDurable = false
         var refused = false
+        var joinedBacklog = false
         var time: BrokerTime?
         for queue in collector.queues {
+            joinedBacklog = joinedBacklog || queue.isBehindConsumers
             if !enqueue(message, on: queue, time: &time) {
                 refused = true
                 recordRemoval(message, from: queue)
@@ -92,6 +98,7 @@ extension VirtualHost {
         var result = PublishResult(message: message, queueCount: count, mustReturn: mandatory && count == 0,
                                    reachedDurableQueue: reachedDurable, mustNack: refused)
         result.durability = durability
+        result.joinedBacklog = joinedBacklog
         return result
     }
 

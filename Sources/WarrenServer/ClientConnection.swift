@@ -94,6 +94,14 @@ final class ClientConnection {
     static let framesPerTurn = 64
     /// Whole frames are still buffered after this turn's share.
     private var hasInputBacklog = false
+    /// Frames this connection may still handle in this turn.
+    private var budget = 0
+
+    /// Ends this connection's share of the turn after the current frame (a publish
+    /// joined a backlog that consumers are working through).
+    func yieldInput() {
+        budget = 0
+    }
     private var isBacklogScheduled = false
 
     /// Comes back next turn even if the socket has nothing new to read.
@@ -139,11 +147,11 @@ final class ClientConnection {
         }
         hasInputBacklog = false
         do {
-            var budget = Self.framesPerTurn
+            budget = Self.framesPerTurn
             while phase != .closed, phase != .draining, let raw = try splitter.next() {
                 try handle(Frame(raw))
                 budget -= 1
-                if budget == 0 {
+                if budget <= 0 {
                     hasInputBacklog = splitter.bufferedByteCount > 0
                     return
                 }

@@ -274,6 +274,7 @@ final class ServerChannel {
             error.methodID = BasicPublish.methodID
             throw error
         }
+        if result.joinedBacklog { connection.yieldInput() }
         if result.mustReturn { sendReturn(result.message) }
         if let sequence = result.confirmSequence { confirm(result, sequence: sequence) }
     }

@@ -123,3 +123,25 @@ struct SessionPublishingTests {
         #expect(vhost.readyTexts("q") == ["1", "2"])
     }
 }
+
+/// A publish that joins a backlog its queue's consumers are working through says so,
+/// so that the server serves their acks before reading more from the publisher.
+struct PublishBacklogTests {
+    @Test func publishJoinsABacklogOnlyWhenConsumersAreBehind() throws {
+        let vhost = makeVirtualHost()
+        try vhost.makeQueue("q")
+        let (publisher, _) = makeSession(vhost)
+        func publish() throws -> PublishResult {
+            try publisher.publish(exchange: "", routingKey: "q", body: [1])
+        }
+        // No consumer: a deep queue is storage, not a backlog.
+        for _ in 0..<Queue.backlogThreshold + 10 { #expect(try publish().joinedBacklog == false) }
+        let (consumer, sink) = makeSession(vhost)
+        try consumer.qos(prefetchCount: 1, global: false)
+        try vhost.consume(queue: "q", session: consumer)
+        #expect(sink.deliveries.count == 1)
+        #expect(try publish().joinedBacklog)
+        _ = try vhost.purgeQueue(name: "q", connection: connectionA)
+        #expect(try publish().joinedBacklog == false)
+    }
+}
