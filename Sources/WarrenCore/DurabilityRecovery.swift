@@ -13,17 +13,12 @@ extension Message {
         let properties = (try? reader.readBasicProperties()) ?? .none
         // A stored message was persistent; properties that no longer decode say nothing else.
         let isPersistent = properties == .none || properties.isPersistent
-        let header = MessageHeader(exchange: exchange, routingKey: routingKey, sequence: sequence,
-                                   bodyCount: body.count, propertiesCount: UInt32(truncatingIfNeeded: encodedProperties.count),
-                                   isPersistent: isPersistent, priority: properties.priority ?? 0)
-        let buffer = Message.create(minimumCapacity: encodedProperties.count + body.count) { _ in header }
-        let message = unsafeDowncast(buffer, to: Message.self)
-        message.withUnsafeMutablePointerToElements { start in
-            let storage = UnsafeMutableRawBufferPointer(start: start, count: encodedProperties.count + body.count)
-            encodedProperties.withUnsafeBytes { storage.copyMemory(from: $0) }
-            body.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: storage[encodedProperties.count...]).copyMemory(from: $0) }
+        return encodedProperties.withUnsafeBytes { encoded in
+            body.withUnsafeBytes { body in
+                make(exchange: exchange, routingKey: routingKey, encodedProperties: encoded, isPersistent: isPersistent,
+                     priority: properties.priority ?? 0, body: body, sequence: sequence)
+            }
         }
-        return message
     }
 }
 
@@ -74,8 +69,8 @@ extension Message {
     func withSequence(_ sequence: UInt64) -> Message {
         withEncodedProperties { properties in
             withBody { body in
-                Message.restored(exchange: exchange, routingKey: routingKey, encodedProperties: Array(properties),
-                                 body: Array(body), sequence: sequence)
+                Message.make(exchange: exchange, routingKey: routingKey, encodedProperties: properties,
+                             isPersistent: isPersistent, priority: priority, body: body, sequence: sequence)
             }
         }
     }

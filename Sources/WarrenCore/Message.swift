@@ -7,8 +7,8 @@ import AMQPProtocol
 /// their wire encoding (flags and property list), then the body bytes. With
 /// arrays instead, the properties and the body would each cost a second and
 /// third allocation with a 32-byte header; as it is, a queued message costs
-/// about 80 bytes beyond its body and properties, plus its 24-byte queue
-/// entry, under the 150-byte budget.
+/// its 40-byte object header and fields, its properties and names, and the
+/// malloc overhead, plus its 24-byte queue entry: under the 150-byte budget.
 ///
 /// Keeping the properties encoded (not as the ~190-byte `BasicProperties`)
 /// also means the server copies them straight into every content header:
@@ -47,32 +47,57 @@ public final class Message: ManagedBuffer<MessageHeader, UInt8> {
         }
     }
 
-    /// Makes a message from properties already in wire form.
+    /// Makes a message from properties already in wire form. Names longer than a short
+    /// string (255 bytes) cannot come from AMQP; from elsewhere they are cut there.
     static func make(exchange: String, routingKey: String, encodedProperties encoded: UnsafeRawBufferPointer,
                      isPersistent: Bool, priority: UInt8, body: UnsafeRawBufferPointer, sequence: UInt64) -> Message {
-        let header = MessageHeader(exchange: exchange, routingKey: routingKey, sequence: sequence,
-                                   bodyCount: body.count, propertiesCount: UInt32(truncatingIfNeeded: encoded.count),
-                                   isPersistent: isPersistent, priority: priority)
-        let buffer = Message.create(minimumCapacity: encoded.count + body.count) { _ in header }
-        let message = unsafeDowncast(buffer, to: Message.self)
-        message.withUnsafeMutablePointerToElements { start in
-            let storage = UnsafeMutableRawBufferPointer(start: start, count: encoded.count + body.count)
-            storage.copyMemory(from: encoded)
-            UnsafeMutableRawBufferPointer(rebasing: storage[encoded.count...]).copyMemory(from: body)
+        var exchange = exchange, routingKey = routingKey
+        return exchange.withUTF8 { exchangeBytes in
+            routingKey.withUTF8 { routingKeyBytes in
+                let names = (UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(exchangeBytes).prefix(255)),
+                             UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(routingKeyBytes).prefix(255)))
+                let header = MessageHeader(sequence: sequence, bodyCount: UInt32(truncatingIfNeeded: body.count),
+                                           propertiesCount: UInt32(truncatingIfNeeded: encoded.count),
+                                           exchangeCount: UInt8(names.0.count), routingKeyCount: UInt8(names.1.count),
+                                           isPersistent: isPersistent, priority: priority)
+                let parts = [encoded, names.0, names.1, body]
+                let buffer = Message.create(minimumCapacity: header.elementCount) { _ in header }
+                let message = unsafeDowncast(buffer, to: Message.self)
+                message.withUnsafeMutablePointerToElements { start in
+                    var cursor = UnsafeMutableRawPointer(start)
+                    for part in parts {
+                        guard let base = part.baseAddress else { continue }
+                        cursor.copyMemory(from: base, byteCount: part.count)
+                        cursor += part.count
+                    }
+                }
+                return message
+            }
         }
-        return message
     }
 
     /// The exchange it was published to, as the publisher named it.
-    public var exchange: String { withUnsafeMutablePointerToHeader { $0.pointee.exchange } }
-    public var routingKey: String { withUnsafeMutablePointerToHeader { $0.pointee.routingKey } }
+    public var exchange: String { withNames { exchange, _ in String(decoding: exchange, as: UTF8.self) } }
+    public var routingKey: String { withNames { _, routingKey in String(decoding: routingKey, as: UTF8.self) } }
+
+    /// Calls `body` with the exchange name and routing key as bytes. No copy.
+    public func withNames<R>(_ body: (_ exchange: UnsafeRawBufferPointer, _ routingKey: UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let header = withUnsafeMutablePointerToHeader { $0.pointee }
+        return try withUnsafeMutablePointerToElements { start in
+            let exchangeStart = UnsafeRawPointer(start) + Int(header.propertiesCount)
+            let exchangeCount = Int(header.exchangeCount)
+            return try body(UnsafeRawBufferPointer(start: exchangeStart, count: exchangeCount),
+                            UnsafeRawBufferPointer(start: exchangeStart + exchangeCount, count: Int(header.routingKeyCount)))
+        }
+    }
+
     /// Broker-assigned, increasing in publish order across all vhosts.
     public var sequence: UInt64 { withUnsafeMutablePointerToHeader { $0.pointee.sequence } }
     /// Delivery mode 2, kept apart for the store.
     public var isPersistent: Bool { withUnsafeMutablePointerToHeader { $0.pointee.isPersistent } }
     /// The priority property, or 0 when absent.
     public var priority: UInt8 { withUnsafeMutablePointerToHeader { $0.pointee.priority } }
-    public var bodySize: Int { withUnsafeMutablePointerToHeader { $0.pointee.bodyCount } }
+    public var bodySize: Int { withUnsafeMutablePointerToHeader { Int($0.pointee.bodyCount) } }
 
     /// Calls `body` with the property flags and list exactly as on the wire. No copy.
     public func withEncodedProperties<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -84,9 +109,9 @@ public final class Message: ManagedBuffer<MessageHeader, UInt8> {
 
     /// Calls `body` with the message body. No copy.
     public func withBody<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let (offset, count) = withUnsafeMutablePointerToHeader { (Int($0.pointee.propertiesCount), $0.pointee.bodyCount) }
+        let header = withUnsafeMutablePointerToHeader { $0.pointee }
         return try withUnsafeMutablePointerToElements { start in
-            try body(UnsafeRawBufferPointer(start: start + offset, count: count))
+            try body(UnsafeRawBufferPointer(start: start + header.bodyOffset, count: Int(header.bodyCount)))
         }
     }
 
@@ -107,17 +132,24 @@ public final class Message: ManagedBuffer<MessageHeader, UInt8> {
     var headers: FieldTable? { properties.headers }
 }
 
-/// The fixed part of a `Message`, stored in front of its bytes. Opaque: read
-/// it through `Message`'s properties.
+/// The fixed part of a `Message`, stored in front of its bytes: the encoded
+/// properties, the exchange name, the routing key, then the body. Opaque: read it
+/// through `Message`'s properties. 24 bytes, where two `String`s alone took 32 (and a
+/// routing key over 15 bytes a heap object of its own per message).
 public struct MessageHeader {
-    let exchange: String
-    let routingKey: String
     let sequence: UInt64
-    let bodyCount: Int
+    /// Bodies are capped at 512 MiB (`ContentAssembler.hardMaximumBodySize`).
+    let bodyCount: UInt32
     /// A property list fits in one content-header frame, far below 4 GiB.
     let propertiesCount: UInt32
+    /// Short strings: at most 255 bytes each.
+    let exchangeCount: UInt8
+    let routingKeyCount: UInt8
     let isPersistent: Bool
     let priority: UInt8
+
+    var bodyOffset: Int { Int(propertiesCount) + Int(exchangeCount) + Int(routingKeyCount) }
+    var elementCount: Int { bodyOffset + Int(bodyCount) }
 }
 
 /// Hands out broker-wide message sequence numbers.

@@ -501,6 +501,17 @@ final class ClientConnection {
                                     frameMax: Int(frameMax))
             }
         }
+        contentWritten()
+    }
+
+    /// Writes a `basic.deliver` with its content (see `ByteWriter.writeDelivery`).
+    func sendDelivery(_ delivery: Delivery, on channel: UInt16) {
+        output.bytes.writeDelivery(channel: channel, consumerTag: delivery.consumerTag, deliveryTag: delivery.deliveryTag,
+                                   redelivered: delivery.redelivered, message: delivery.message, frameMax: Int(frameMax))
+        contentWritten()
+    }
+
+    private func contentWritten() {
         scheduleFlush()
         if !areDeliveriesPaused, pendingOutputBytes > Self.outputHighWatermark { pauseDeliveries(true) }
     }

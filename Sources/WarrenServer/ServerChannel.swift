@@ -298,10 +298,7 @@ final class ServerChannel {
 
 extension ServerChannel: DeliverySink {
     func deliver(_ delivery: Delivery) {
-        sendContent(.basicDeliver(BasicDeliver(consumerTag: delivery.consumerTag, deliveryTag: delivery.deliveryTag,
-                                               redelivered: delivery.redelivered, exchange: delivery.exchange,
-                                               routingKey: delivery.routingKey)),
-                    message: delivery.message)
+        connection.sendDelivery(delivery, on: number)
     }
 
     /// The queue went away: tell the client when it said it understands
