@@ -68,6 +68,13 @@ public struct ByteReader: Sendable {
         return String(decoding: bytes[index..<index + length], as: UTF8.self)
     }
 
+    /// Passes over a `shortstr`, with the same checks as `readShortString()`.
+    public mutating func skipShortString() throws(AMQPError) {
+        let length = Int(try readUInt8())
+        try need(length, "short string")
+        index += length
+    }
+
     /// A `longstr`: a 32-bit length, then that many bytes.
     public mutating func readLongString() throws(AMQPError) -> [UInt8] {
         let length = Int(try readUInt32())

@@ -55,17 +55,15 @@ public struct ContentAssembler: Sendable {
             state = .awaitingHeader(method)
             return nil
         case (.awaitingMethod, _):
-            throw .unexpectedFrame("expected method frame, got non method frame instead")
+            throw Self.expectedMethodFrame
 
         case (.awaitingHeader(let method), .header(_, let header)):
             return try receiveHeader(header, for: method)
         case (.awaitingHeader(let method), _):
-            throw .unexpectedFrame("expected content header for class \(method.classID), got non content header frame instead")
+            throw Self.expectedHeaderFrame(classID: method.classID)
 
         case (.awaitingBody(let method, let properties, var body, let remaining), .body(_, let bytes)):
-            guard UInt64(bytes.count) <= remaining else {
-                throw .frameError("received \(bytes.count) bytes of content body, expected at most \(remaining)")
-            }
+            try Self.checkBodyFrame(count: bytes.count, remaining: remaining)
             state = .awaitingMethod  // drop our reference so the append below does not copy
             body.append(contentsOf: bytes)
             let left = remaining - UInt64(bytes.count)
@@ -75,34 +73,62 @@ public struct ContentAssembler: Sendable {
             }
             return .content(Content(method: method, properties: properties, body: body))
         case (.awaitingBody, _):
-            throw .unexpectedFrame("expected content body, got non content body frame instead")
+            throw Self.expectedBodyFrame
         }
     }
 
     private mutating func receiveHeader(_ header: ContentHeader, for method: Method) throws(AMQPError) -> Command? {
-        guard header.classID == method.classID else {
-            throw .unexpectedFrame("expected content header for class \(method.classID), got one for class \(header.classID) instead")
-        }
-        guard header.weight == 0 else {
-            throw .unexpectedFrame("expected content header for class \(method.classID), got non content header frame instead")
-        }
-        guard header.bodySize <= Self.hardMaximumBodySize else {
-            throw .frameError("content body size \(header.bodySize) exceeds maximum allowed size \(Self.hardMaximumBodySize)")
-        }
-        guard header.bodySize <= maximumBodySize else {
-            state = .awaitingMethod
-            throw AMQPError(.preconditionFailed, "message size \(header.bodySize) is larger than configured max size \(maximumBodySize)")
-        }
+        state = .awaitingMethod
+        try Self.checkHeader(classID: header.classID, weight: header.weight, bodySize: header.bodySize,
+                             methodClassID: method.classID, maximumBodySize: maximumBodySize)
         guard header.bodySize > 0 else {
-            state = .awaitingMethod
             return .content(Content(method: method, properties: header.properties, body: []))
         }
         var body: [UInt8] = []
-        body.reserveCapacity(Int(min(header.bodySize, Self.maximumUpfrontReservation)))
+        body.reserveCapacity(Self.upfrontReservation(bodySize: header.bodySize))
         state = .awaitingBody(method, header.properties, body: body, remaining: header.bodySize)
         return nil
     }
 
     /// Forgets a half-assembled command (after a channel error).
     public mutating func reset() { state = .awaitingMethod }
+}
+
+/// The frame-sequence rules, shared with assemblers that keep content in other forms
+/// (the broker keeps publishes' properties encoded).
+extension ContentAssembler {
+    public static let expectedMethodFrame = AMQPError.unexpectedFrame("expected method frame, got non method frame instead")
+    public static let expectedBodyFrame = AMQPError.unexpectedFrame("expected content body, got non content body frame instead")
+
+    public static func expectedHeaderFrame(classID: UInt16) -> AMQPError {
+        .unexpectedFrame("expected content header for class \(classID), got non content header frame instead")
+    }
+
+    /// A content header after a method of class `methodClassID`: 505 for the wrong class or
+    /// a non-zero weight, 501 above 512 MiB, the soft 406 above `maximumBodySize`.
+    public static func checkHeader(classID: UInt16, weight: UInt16, bodySize: UInt64, methodClassID: UInt16,
+                                   maximumBodySize: UInt64) throws(AMQPError) {
+        guard classID == methodClassID else {
+            throw .unexpectedFrame("expected content header for class \(methodClassID), got one for class \(classID) instead")
+        }
+        guard weight == 0 else { throw expectedHeaderFrame(classID: methodClassID) }
+        guard bodySize <= hardMaximumBodySize else {
+            throw .frameError("content body size \(bodySize) exceeds maximum allowed size \(hardMaximumBodySize)")
+        }
+        guard bodySize <= maximumBodySize else {
+            throw AMQPError(.preconditionFailed, "message size \(bodySize) is larger than configured max size \(maximumBodySize)")
+        }
+    }
+
+    /// A body frame of `count` bytes when `remaining` are still expected: 501 when it overruns.
+    public static func checkBodyFrame(count: Int, remaining: UInt64) throws(AMQPError) {
+        guard UInt64(count) <= remaining else {
+            throw .frameError("received \(count) bytes of content body, expected at most \(remaining)")
+        }
+    }
+
+    /// What to reserve for a body before its bytes arrive (see `maximumUpfrontReservation`).
+    public static func upfrontReservation(bodySize: UInt64) -> Int {
+        Int(min(bodySize, maximumUpfrontReservation))
+    }
 }

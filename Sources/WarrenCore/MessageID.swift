@@ -71,67 +71,28 @@ extension Message {
     /// The message-id property's flag bit.
     private static let messageIDFlag: UInt16 = 1 << 7
 
-    /// Makes a message whose encoded properties carry a message-id: the
-    /// publisher's, or one made from `sequence` and `idClock()` (read only
-    /// then). Without properties (the common case) the id is the whole
-    /// property list; otherwise it is spliced into the encoding at its place,
-    /// so the properties are still encoded once.
-    static func make(exchange: String, routingKey: String, properties: BasicProperties, body: UnsafeRawBufferPointer,
-                     sequence: UInt64, idClock: () -> UInt64, scratch: inout ByteWriter) -> Message {
+    /// Makes a message whose properties carry a message-id: the publisher's, or
+    /// one made from `sequence` and `idClock()` (read only then). `encoded` is a
+    /// property list `summary` was read from. Without properties (the common case)
+    /// the id is the whole list; otherwise it is spliced in at its place, so the
+    /// publisher's encoding is kept as it came.
+    static func make(exchange: String, routingKey: String, encodedProperties encoded: UnsafeRawBufferPointer,
+                     summary: PropertySummary, body: UnsafeRawBufferPointer, sequence: UInt64,
+                     idClock: () -> UInt64, scratch: inout ByteWriter) -> Message {
+        let isPersistent = summary.isPersistent, priority = summary.priority ?? 0
+        guard !summary.hasMessageID else {
+            return make(exchange: exchange, routingKey: routingKey, encodedProperties: encoded,
+                        isPersistent: isPersistent, priority: priority, body: body, sequence: sequence)
+        }
         scratch.bytes.removeAll(keepingCapacity: true)
-        if properties.messageID != nil {
-            scratch.writeBasicProperties(properties)
-        } else if properties == .none {
-            scratch.writeUInt16(messageIDFlag)
-            MessageID.writeShortString(milliseconds: idClock(), sequence: sequence, to: &scratch)
-        } else {
-            scratch.writeBasicProperties(properties)
-            spliceMessageID(milliseconds: idClock(), sequence: sequence, into: &scratch)
+        let offset = min(max(summary.messageIDOffset, 2), encoded.count)
+        scratch.writeUInt16(summary.flags | messageIDFlag)
+        if offset > 2 { scratch.writeBytes(UnsafeRawBufferPointer(rebasing: encoded[2..<offset])) }
+        MessageID.writeShortString(milliseconds: idClock(), sequence: sequence, to: &scratch)
+        if offset < encoded.count { scratch.writeBytes(UnsafeRawBufferPointer(rebasing: encoded[offset...])) }
+        return scratch.bytes.withUnsafeBytes { withID in
+            make(exchange: exchange, routingKey: routingKey, encodedProperties: withID,
+                 isPersistent: isPersistent, priority: priority, body: body, sequence: sequence)
         }
-        return scratch.bytes.withUnsafeBytes { encoded in
-            make(exchange: exchange, routingKey: routingKey, encodedProperties: encoded,
-                 isPersistent: properties.isPersistent, priority: properties.priority ?? 0, body: body, sequence: sequence)
-        }
-    }
-
-    /// Inserts an id into encoded properties that have none: sets its flag and
-    /// puts the short string after the fields that precede it. The encoding
-    /// is Warren's own, so it is well formed; if it were not, it is left alone.
-    private static func spliceMessageID(milliseconds: UInt64, sequence: UInt64, into scratch: inout ByteWriter) {
-        guard let offset = messageIDOffset(in: scratch.bytes) else { return }
-        let flags = (UInt16(scratch.bytes[0]) << 8 | UInt16(scratch.bytes[1])) | messageIDFlag
-        scratch.bytes.insert(contentsOf: repeatElement(0, count: MessageID.length + 1), at: offset)
-        scratch.bytes[0] = UInt8(flags >> 8)
-        scratch.bytes[1] = UInt8(flags & 0xFF)
-        scratch.bytes[offset] = UInt8(MessageID.length)
-        scratch.bytes.withUnsafeMutableBytes { bytes in
-            MessageID.write(milliseconds: milliseconds, sequence: sequence,
-                            into: UnsafeMutableRawBufferPointer(rebasing: bytes[(offset + 1)...]))
-        }
-    }
-
-    /// Where message-id goes in encoded properties: after content-type,
-    /// content-encoding, headers, delivery-mode, priority, correlation-id,
-    /// reply-to and expiration, whichever are present.
-    private static func messageIDOffset(in encoded: [UInt8]) -> Int? {
-        var reader = ByteReader(encoded)
-        do {
-            let flags = try reader.readUInt16()
-            if flags & (1 << 15) != 0 { try skipShortString(&reader) }
-            if flags & (1 << 14) != 0 { try skipShortString(&reader) }
-            if flags & (1 << 13) != 0 { _ = try reader.readBytes(Int(try reader.readUInt32())) }
-            if flags & (1 << 12) != 0 { _ = try reader.readUInt8() }
-            if flags & (1 << 11) != 0 { _ = try reader.readUInt8() }
-            if flags & (1 << 10) != 0 { try skipShortString(&reader) }
-            if flags & (1 << 9) != 0 { try skipShortString(&reader) }
-            if flags & (1 << 8) != 0 { try skipShortString(&reader) }
-        } catch {
-            return nil
-        }
-        return reader.index
-    }
-
-    private static func skipShortString(_ reader: inout ByteReader) throws(AMQPError) {
-        _ = try reader.readBytes(Int(try reader.readUInt8()))
     }
 }

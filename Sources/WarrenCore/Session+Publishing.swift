@@ -20,10 +20,26 @@ extension Session {
     /// and enqueues, or in tx mode routes and holds the message until `commit`.
     public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
                         body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
+        try VirtualHost.withEncoded(properties) { encoded, summary throws(AMQPError) in
+            let result = body.withUnsafeBytes { body in
+                Result { () throws(AMQPError) in
+                    try publish(exchange: exchange, routingKey: routingKey, encodedProperties: encoded, summary: summary,
+                                body: body, mandatory: mandatory)
+                }
+            }
+            return try result.get()
+        }
+    }
+
+    /// `basic.publish` with the property list as it came off the wire (`summary`
+    /// read from it), kept as it is: the server's path, which decodes no properties.
+    public func publish(exchange: String, routingKey: String, encodedProperties: UnsafeRawBufferPointer,
+                        summary: PropertySummary, body: UnsafeRawBufferPointer,
+                        mandatory: Bool = false) throws(AMQPError) -> PublishResult {
         let source = try virtualHost.publishableExchange(named: exchange)
-        if let expiration = properties.expiration { try Expiration.validate(expiration) }
-        let message = virtualHost.makeMessage(source: source, routingKey: routingKey,
-                                              properties: properties, body: body)
+        if let expiration = summary.expiration { try Expiration.validate(expiration) }
+        let message = virtualHost.makeMessage(source: source, routingKey: routingKey, encodedProperties: encodedProperties,
+                                              summary: summary, body: body)
         guard transaction != nil else {
             var result = virtualHost.publish(message, through: source, mandatory: mandatory)
             if isConfirmMode { result.confirmSequence = takePublishSequence() }

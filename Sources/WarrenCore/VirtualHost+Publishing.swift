@@ -49,9 +49,27 @@ extension VirtualHost {
     public func publish(exchange: String, routingKey: String, properties: BasicProperties = .none,
                         body: [UInt8], mandatory: Bool = false) throws(AMQPError) -> PublishResult {
         let source = try publishableExchange(named: exchange)
-        if let expiration = properties.expiration { try Expiration.validate(expiration) }
-        let message = makeMessage(source: source, routingKey: routingKey, properties: properties, body: body)
+        let message = try Self.withEncoded(properties) { encoded, summary throws(AMQPError) in
+            if let expiration = summary.expiration { try Expiration.validate(expiration) }
+            return body.withUnsafeBytes { body in
+                makeMessage(source: source, routingKey: routingKey, encodedProperties: encoded, summary: summary, body: body)
+            }
+        }
         return publish(message, through: source, mandatory: mandatory)
+    }
+
+    /// Calls `body` with `properties` in wire form and their summary, for the
+    /// publish paths that start from decoded properties.
+    static func withEncoded<R>(_ properties: BasicProperties,
+                               _ body: (UnsafeRawBufferPointer, PropertySummary) throws(AMQPError) -> R) throws(AMQPError) -> R {
+        var writer = ByteWriter(capacity: 64)
+        writer.writeBasicProperties(properties)
+        var reader = ByteReader(writer.bytes)
+        let summary = try reader.readPropertySummary()
+        let result = writer.bytes.withUnsafeBytes { encoded in
+            Result { () throws(AMQPError) in try body(encoded, summary) }
+        }
+        return try result.get()
     }
 
     func publishableExchange(named name: String) throws(AMQPError) -> Exchange {
@@ -64,13 +82,13 @@ extension VirtualHost {
     /// with the exchange's own string, so a long name is stored once, not once
     /// per message; the properties are encoded through a reused scratch writer.
     /// A message without a `message-id` gets one (`MessageID`) before encoding.
-    func makeMessage(source: Exchange, routingKey: String, properties: BasicProperties, body: [UInt8]) -> Message {
+    func makeMessage(source: Exchange, routingKey: String, encodedProperties: UnsafeRawBufferPointer,
+                     summary: PropertySummary, body: UnsafeRawBufferPointer) -> Message {
         let sequence = sequencer.take()
         counters.published &+= 1
-        return body.withUnsafeBytes { bytes in
-            Message.make(exchange: source.name, routingKey: routingKey, properties: properties, body: bytes,
-                         sequence: sequence, idClock: sequencer.millisecondClock, scratch: &propertyScratch)
-        }
+        return Message.make(exchange: source.name, routingKey: routingKey, encodedProperties: encodedProperties,
+                            summary: summary, body: body, sequence: sequence, idClock: sequencer.millisecondClock,
+                            scratch: &propertyScratch)
     }
 
     /// Routes, enqueues, then dispatches to consumers. The hot path: it

@@ -149,7 +149,7 @@ final class ClientConnection {
         do {
             budget = Self.framesPerTurn
             while phase != .closed, phase != .draining, let raw = try splitter.next() {
-                try handle(Frame(raw))
+                try handle(raw)
                 budget -= 1
                 if budget <= 0 {
                     hasInputBacklog = splitter.bufferedByteCount > 0
@@ -159,6 +159,16 @@ final class ClientConnection {
         } catch {
             fail(error)
         }
+    }
+
+    /// An open channel's frames go to it undecoded (`ServerChannel.receive`); the
+    /// rest is decoded into a `Frame` here.
+    private func handle(_ raw: RawFrame) throws(AMQPError) {
+        if phase == .open, raw.channel != 0, raw.type != .heartbeat, let channel = channels[raw.channel] {
+            try channel.receive(raw)
+            return
+        }
+        try handle(Frame(raw))
     }
 
     private func handle(_ frame: Frame) throws(AMQPError) {
@@ -192,10 +202,6 @@ final class ClientConnection {
 
     private func handleChannelFrame(_ frame: Frame) throws(AMQPError) {
         let number = frame.channel
-        if let channel = channels[number] {
-            try channel.receive(frame)
-            return
-        }
         guard case .method(_, let method) = frame else {
             throw .unexpectedFrame("expected method frame, got non method frame instead")
         }

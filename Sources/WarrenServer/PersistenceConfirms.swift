@@ -17,7 +17,8 @@ struct DiskWaits {
     var commit: UInt64?
     /// Frames received while a commit waits: replayed, in order, once it is answered,
     /// so that no reply overtakes commit-ok.
-    var heldFrames: [Frame] = []
+    /// Copied out of the read buffer, so holding them does not pin it.
+    var heldFrames: [RawFrame] = []
     /// On the store's list of waiters.
     var isRegistered = false
 
@@ -80,9 +81,12 @@ extension ServerChannel {
     }
 
     /// True while a commit waits: `receive` keeps the frame for later.
-    func holdWhileCommitting(_ frame: Frame) -> Bool {
+    /// Frames after a tx.commit wait for its fsync; each is checked now, so a
+    /// malformed one fails the connection when it arrives, not when replayed.
+    func holdWhileCommitting(_ frame: RawFrame) throws(AMQPError) -> Bool {
         guard diskWaits.commit != nil else { return false }
-        diskWaits.heldFrames.append(frame)
+        if frame.type != .body { _ = try Frame(frame) }
+        diskWaits.heldFrames.append(RawFrame(type: frame.type, channel: frame.channel, payload: ArraySlice(Array(frame.payload))))
         return true
     }
 

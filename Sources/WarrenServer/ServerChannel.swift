@@ -14,7 +14,7 @@ final class ServerChannel {
     /// delivery sink until `close()`, which is why it is made lazily: the
     /// sink is `self`, and `self` is not whole until `init` returns.
     private(set) lazy var session = Session(connection: connection.id, virtualHost: virtualHost, sink: self)
-    private var assembler: ContentAssembler
+    private var assembler: PublishAssembler
     /// Warren sent channel.close and waits for close-ok.
     private(set) var isClosing = false
     /// The queue most recently declared here, which an empty queue name means (RabbitMQ's shortcut).
@@ -26,41 +26,78 @@ final class ServerChannel {
         self.number = number
         self.connection = connection
         self.virtualHost = virtualHost
-        assembler = ContentAssembler(maximumBodySize: connection.server.configuration.maximumMessageSize)
+        assembler = PublishAssembler(maximumBodySize: connection.server.configuration.maximumMessageSize)
     }
 
     // MARK: - Frames in
 
     /// Handles one frame for this channel; throws only hard (connection) errors.
-    func receive(_ frame: Frame) throws(AMQPError) {
+    /// `basic.publish` and content frames are taken undecoded (`PublishAssembler`);
+    /// other methods are decoded here.
+    func receive(_ raw: RawFrame) throws(AMQPError) {
         if isClosing {
-            try receiveWhileClosing(frame)
+            try receiveWhileClosing(Frame(raw))
             return
         }
-        if holdWhileCommitting(frame) { return }
+        if try holdWhileCommitting(raw) { return }
         do {
-            guard let command = try assemble(frame) else { return }
-            switch command {
-            case .method(let method): try handle(method)
-            case .content(let content): try handle(content)
-            }
+            try dispatch(raw)
         } catch let error where !error.isConnectionError {
             close(with: error)
         }
     }
 
-    /// Joins content frames. A content method only the server may send
-    /// (basic.deliver, basic.return, basic.get-ok) is refused at once rather
-    /// than after its content. A message larger than the configured maximum
-    /// is the soft 406 of basic.publish.
-    private func assemble(_ frame: Frame) throws(AMQPError) -> ContentAssembler.Command? {
-        if !assembler.isAssembling, case .method(_, let method) = frame, method.hasContent {
-            guard case .basicPublish = method else {
+    private func dispatch(_ raw: RawFrame) throws(AMQPError) {
+        switch raw.type {
+        case .method:
+            if let publish = try Self.decodePublish(raw.payload) {
+                try publishing { () throws(AMQPError) in try assembler.begin(publish) }
+                return
+            }
+            guard case .method(_, let method) = try Frame(raw) else { return }
+            guard !assembler.isAssembling else { throw assembler.unexpected() }
+            // A content method only the server may send (basic.deliver, basic.return,
+            // basic.get-ok) is refused at once rather than after its content.
+            guard !method.hasContent else {
                 throw AMQPError(.commandInvalid, "unimplemented method", classID: method.classID, methodID: method.methodID)
             }
+            try handle(method)
+        case .header:
+            guard let publish = try publishing({ () throws(AMQPError) in try assembler.header(raw.payload) }) else { return }
+            try handle(publish)
+        case .body:
+            guard let publish = try publishing({ () throws(AMQPError) in try assembler.body(raw.payload) }) else { return }
+            try handle(publish)
+        case .heartbeat:
+            _ = try Frame(raw)  // refused: a heartbeat on a channel other than 0
         }
+    }
+
+    /// `basic.publish`'s arguments when `payload` is that method, without making a `Method`.
+    private static func decodePublish(_ payload: ArraySlice<UInt8>) throws(AMQPError) -> BasicPublish? {
+        let start = payload.startIndex
+        guard payload.count >= 4, payload[start] == 0, payload[start + 1] == UInt8(BasicPublish.classID),
+              payload[start + 2] == 0, payload[start + 3] == UInt8(BasicPublish.methodID) else { return nil }
+        var reader = ByteReader(payload[(start + 4)...])
+        do throws(AMQPError) {
+            let publish = try BasicPublish(from: &reader)
+            guard reader.isAtEnd else {
+                throw AMQPError(.frameError, "basic.publish has \(reader.remaining) bytes after its arguments")
+            }
+            return publish
+        } catch {
+            var error = error
+            error.classID = BasicPublish.classID
+            error.methodID = BasicPublish.methodID
+            throw error
+        }
+    }
+
+    /// Runs a step of the publish assembler. A message larger than the configured
+    /// maximum is the soft 406 of basic.publish, so soft errors name that method.
+    private func publishing<Result>(_ step: () throws(AMQPError) -> Result) throws(AMQPError) -> Result {
         do {
-            return try assembler.receive(frame)
+            return try step()
         } catch var error {
             if !error.isConnectionError, error.classID == 0 {
                 error.classID = BasicPublish.classID
@@ -256,19 +293,24 @@ final class ServerChannel {
 
     // MARK: - Publishing
 
-    private func handle(_ content: Content) throws(AMQPError) {
-        guard case .basicPublish(let publish) = content.method else {
-            throw AMQPError(.commandInvalid, "unimplemented method")
-        }
+    private func handle(_ content: PublishAssembler.Publish) throws(AMQPError) {
+        let publish = content.method
         guard !publish.immediate else {
             throw AMQPError(.notImplemented, "immediate=true",
                             classID: BasicPublish.classID, methodID: BasicPublish.methodID)
         }
+        let outcome = content.properties.withUnsafeBytes { properties in
+            content.body.withUnsafeBytes { body in
+                Result { () throws(AMQPError) in
+                    try session.publish(exchange: publish.exchange, routingKey: publish.routingKey,
+                                        encodedProperties: properties, summary: content.summary, body: body,
+                                        mandatory: publish.mandatory)
+                }
+            }
+        }
         let result: PublishResult
         do {
-            result = try session.publish(exchange: publish.exchange, routingKey: publish.routingKey,
-                                         properties: content.properties, body: content.body,
-                                         mandatory: publish.mandatory)
+            result = try outcome.get()
         } catch var error {
             error.classID = BasicPublish.classID
             error.methodID = BasicPublish.methodID

@@ -69,15 +69,32 @@ private final class NullSink: DeliverySink {
         }
         for (index, properties) in cases.enumerated() {
             var scratch = ByteWriter(capacity: 0)
-            let message = [UInt8]([1, 2, 3]).withUnsafeBytes { body in
-                Message.make(exchange: "", routingKey: "q", properties: properties, body: body, sequence: UInt64(index + 1),
-                             idClock: { 1_700_000_000_000 }, scratch: &scratch)
+            let message = try VirtualHost.withEncoded(properties) { encoded, summary in
+                [UInt8]([1, 2, 3]).withUnsafeBytes { body in
+                    Message.make(exchange: "", routingKey: "q", encodedProperties: encoded, summary: summary, body: body,
+                                 sequence: UInt64(index + 1), idClock: { 1_700_000_000_000 }, scratch: &scratch)
+                }
             }
             var expected = properties
             expected.messageID = MessageID.make(milliseconds: 1_700_000_000_000, sequence: UInt64(index + 1))
             #expect(message.properties == expected, "case \(index)")
             #expect(message.body == [1, 2, 3])
             #expect(message.isPersistent == properties.isPersistent)
+            #expect(message.priority == properties.priority ?? 0)
         }
+    }
+
+    /// A publisher's own message-id is kept, and its property list is stored as it came.
+    @Test func aPublishersIDAndEncodingAreKept() throws {
+        let properties = BasicProperties(contentType: "application/json", messageID: "order-17", appID: "shop")
+        let message = try VirtualHost.withEncoded(properties) { encoded, summary in
+            var scratch = ByteWriter(capacity: 0)
+            return Message.make(exchange: "x", routingKey: "q", encodedProperties: encoded, summary: summary,
+                                body: UnsafeRawBufferPointer(start: nil, count: 0), sequence: 1, idClock: { 5 }, scratch: &scratch)
+        }
+        var writer = ByteWriter(capacity: 0)
+        writer.writeBasicProperties(properties)
+        #expect(message.encodedProperties == writer.bytes)
+        #expect(message.properties.messageID == "order-17")
     }
 }
