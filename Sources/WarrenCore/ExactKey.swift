@@ -1,3 +1,5 @@
+import Glibc
+
 /// A dictionary key that compares text by its UTF-8 bytes, as RabbitMQ
 /// compares names and routing keys.
 ///
@@ -13,7 +15,11 @@ struct ExactKey: Hashable {
 
     static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
         let equal = lhs.text.utf8.withContiguousStorageIfAvailable { left in
-            rhs.text.utf8.withContiguousStorageIfAvailable { right in left.elementsEqual(right) }
+            rhs.text.utf8.withContiguousStorageIfAvailable { right in
+                guard left.count == right.count else { return false }
+                guard let a = left.baseAddress, let b = right.baseAddress else { return true }
+                return memcmp(a, b, left.count) == 0
+            }
         }
         if let equal = equal ?? nil { return equal }
         return lhs.text.utf8.elementsEqual(rhs.text.utf8)

@@ -14,13 +14,13 @@ final class ServerChannel {
     /// delivery sink until `close()`, which is why it is made lazily: the
     /// sink is `self`, and `self` is not whole until `init` returns.
     private(set) lazy var session = Session(connection: connection.id, virtualHost: virtualHost, sink: self)
-    private var assembler: PublishAssembler
+    @exclusivity(unchecked) private var assembler: PublishAssembler
     /// Warren sent channel.close and waits for close-ok.
-    private(set) var isClosing = false
+    @exclusivity(unchecked) private(set) var isClosing = false
     /// The queue most recently declared here, which an empty queue name means (RabbitMQ's shortcut).
     private var lastDeclaredQueue = ""
     /// Confirms and a commit-ok waiting for the disk (see `PersistenceConfirms.swift`).
-    var diskWaits = DiskWaits()
+    @exclusivity(unchecked) var diskWaits = DiskWaits()
 
     init(number: UInt16, connection: ClientConnection, virtualHost: VirtualHost) {
         self.number = number
