@@ -45,6 +45,13 @@ enum RabbitMQControl {
         return try start(url: url, neededSockets: neededSockets)
     }
 
+    static var isRunning: Bool { beamPID() != nil }
+
+    /// Stops the RabbitMQ this machine runs, if any (`compare` leaves the machine as it found it).
+    static func stopIfRunning() {
+        if let pid = beamPID() { stop(pid: pid) }
+    }
+
     private static func stop(pid: Int32) {
         _ = runCommand("rabbitmqctl", ["stop"], timeoutSeconds: 120)
         _ = waitUntil(timeoutSeconds: 60) { !ProcStats.isAlive(pid: pid) }

@@ -39,6 +39,13 @@ struct CompareRunner {
                 log("compare: Warren not measured: \(error)")
             }
         }
+        let rabbitWasRunning = RabbitMQControl.isRunning
+        defer {
+            if !rabbitWasRunning {
+                log("compare: stopping the RabbitMQ it started")
+                RabbitMQControl.stopIfRunning()
+            }
+        }
         if options.brokers.contains("rabbitmq") {
             do throws(BenchError) {
                 let rabbit = try RabbitMQControl.ensureRunning(url: options.rabbitURL, neededSockets: options.run.idleConnections)

@@ -161,7 +161,7 @@ struct CompareReport {
             "- RSS is `VmRSS` of the broker process after it settles. For RabbitMQ that is the Erlang VM (`beam.smp`): its allocators keep freed memory, so RSS is not what `rabbitmqctl status` calls used memory, and a queue's memory may not return after deletion. Before each scenario 8 run, `compare` restarts the broker, so \"idle\" is a fresh process.",
             "- `ceiling` counts publishes the broker confirmed (counting what the publisher wrote would count megabytes of socket buffers). Scenario 9 counts routed publishes as deliveries ÷ 3: each key matches exactly three bindings on three queues.",
             "- Latency is stamped by the publisher just before each write and read by the consumer on arrival (CLOCK_MONOTONIC, same machine); it includes both sockets and the broker.",
-            "- Publishers are not rate-limited (except in 6): where they outrun the consumers, the queue grows during the window, and broker CPU per message also pays for enqueuing messages that are not delivered within it. That is why a scenario that delivers little (2 and 4 on Warren here) shows a large CPU per message.",
+            "- Publishers are not rate-limited (except in 6): where they outrun the consumers, the queue grows during the window, and broker CPU per message also pays for enqueuing messages that are not delivered within it. That is why a scenario that delivers far less than is published (4, with its prefetch of 1) shows a large CPU per message.",
             "- RabbitMQ runs with its Debian defaults (3.10: classic queues, version 1). Queue and exchange names are unique per run and deleted afterwards.",
         ]
     }
