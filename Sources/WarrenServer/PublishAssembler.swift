@@ -83,8 +83,16 @@ struct PublishAssembler {
             return nil
         }
         state = .awaitingMethod
-        return Publish(method: publish, properties: properties, summary: summary, body: body[...])
+        let gathered = body[...]
+        // A large body's buffer goes with its publish; a channel keeps only a small one.
+        if body.capacity > Self.keptBodyCapacity { body = [] }
+        return Publish(method: publish, properties: properties, summary: summary, body: gathered)
     }
+
+    static let keptBodyCapacity = 1 << 20
+
+    /// Bytes the assembler holds on to between publishes (for tests).
+    var heldCapacity: Int { body.capacity + properties.capacity }
 
     /// Any frame other than the one the state waits for.
     func unexpected() -> AMQPError {

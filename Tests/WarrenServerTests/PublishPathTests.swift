@@ -68,3 +68,38 @@ extension RawAMQPClient {
         return content
     }
 }
+
+/// The assembler on its own: a multi-frame body is joined, and a large one's
+/// buffer is not kept by the channel afterwards.
+@Suite struct PublishAssemblerTests {
+    @Test func largeBodiesAreJoinedAndTheirBufferIsNotKept() throws {
+        var assembler = PublishAssembler(maximumBodySize: 1 << 26)
+        let size = 3 << 20
+        var header = ByteWriter()
+        ContentHeader(bodySize: UInt64(size), properties: BasicProperties(deliveryMode: 2)).encode(to: &header)
+        try assembler.begin(BasicPublish(routingKey: "q"))
+        #expect(try assembler.header(header.bytes[...]) == nil)
+        let chunk = [UInt8](repeating: 7, count: size / 3)
+        #expect(try assembler.body(chunk[...]) == nil)
+        #expect(try assembler.body(chunk[...]) == nil)
+        let publish = try #require(try assembler.body(chunk[...]))
+        #expect(publish.body.count == size)
+        #expect(publish.summary.deliveryMode == 2)
+        #expect(publish.method.routingKey == "q")
+        #expect(assembler.heldCapacity < 1 << 20)
+        #expect(!assembler.isAssembling)
+    }
+
+    @Test func framesOutOfSequenceAreRefusedAsContentAssemblerRefusesThem() throws {
+        var assembler = PublishAssembler(maximumBodySize: 100)
+        #expect(throws: ContentAssembler.expectedMethodFrame) { _ = try assembler.body([1][...]) }
+        try assembler.begin(BasicPublish())
+        #expect(throws: ContentAssembler.expectedHeaderFrame(classID: 60)) { _ = try assembler.body([1][...]) }
+        #expect(throws: ContentAssembler.expectedHeaderFrame(classID: 60)) { try assembler.begin(BasicPublish()) }
+        var header = ByteWriter()
+        ContentHeader(bodySize: 101, properties: .none).encode(to: &header)
+        #expect(throws: AMQPError(.preconditionFailed, "message size 101 is larger than configured max size 100")) {
+            _ = try assembler.header(header.bytes[...])
+        }
+    }
+}
