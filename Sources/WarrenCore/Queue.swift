@@ -77,9 +77,13 @@ public final class Queue {
     public var messageCount: Int { ready.count + upperCount }
     public var consumerCount: Int { consumers.count }
 
-    /// Consumers are attached but ready messages pile up: they cannot take more now.
-    /// Publishing faster only lengthens the backlog, so the server serves acks first.
-    var isBehindConsumers: Bool { ready.count >= Self.backlogThreshold && !consumers.isEmpty }
+    /// Ready messages pile up while a consumer that acks is attached: it waits for
+    /// its acks to be read before it can take more. Publishing faster only lengthens
+    /// the backlog, so the server serves acks first. (Consumers that need no acks
+    /// fall behind only when their connection stops reading; acks cannot help then.)
+    var isBehindConsumers: Bool {
+        ready.count >= Self.backlogThreshold && consumers.contains { !$0.noAck && !$0.session.isDeliveryPaused }
+    }
     static let backlogThreshold = 1000
     public var isExclusive: Bool { exclusiveOwner != nil }
     var hasExclusiveConsumer: Bool { consumers.contains { $0.isExclusive } }

@@ -144,4 +144,18 @@ struct PublishBacklogTests {
         _ = try vhost.purgeQueue(name: "q", connection: connectionA)
         #expect(try publish().joinedBacklog == false)
     }
+
+    /// Acks cannot help a consumer that needs none, nor one whose connection stopped reading.
+    @Test(arguments: [true, false])
+    func consumersThatWaitForNoAckDoNotMakeABacklog(noAck: Bool) throws {
+        let vhost = makeVirtualHost()
+        try vhost.makeQueue("q")
+        let (publisher, _) = makeSession(vhost)
+        let (consumer, _) = makeSession(vhost)
+        try vhost.consume(queue: "q", noAck: noAck, session: consumer)
+        consumer.isDeliveryPaused = true  // its connection's output is full
+        for _ in 0..<Queue.backlogThreshold + 10 {
+            #expect(try publisher.publish(exchange: "", routingKey: "q", body: [1]).joinedBacklog == false)
+        }
+    }
 }
