@@ -109,7 +109,7 @@ struct CompareReport {
         var lines = [
             "- Machine: \(machine.processors) CPUs (`nproc`), \(machine.cpuModel), \(fixed(machine.memoryGiB, decimals: 1)) GiB RAM, Linux \(machine.kernel); tool and broker share these CPUs.",
             "- Versions: \(machine.swiftVersion); RabbitMQ \(rabbitVersion) on \(erlangVersion) (Debian package); Warren \(warrenVersion) built from commit `\(machine.commit)`\(machine.hasUncommittedSources ? " plus the uncommitted work then under Sources/" : "").",
-            "- Method: \(options.runs) runs per scenario and broker, brokers alternating, median shown; each run is \(formatNumber(options.run.warmup)) s of warm-up, then a \(formatNumber(options.run.seconds)) s window.",
+            "- Method: \(options.runs) runs per scenario and broker, brokers alternating (the one not measured is stopped with SIGSTOP meanwhile), median shown; each run is \(formatNumber(options.run.warmup)) s of warm-up, then a \(formatNumber(options.run.seconds)) s window.",
             "- Load average (1 min) when the comparison started: \(machine.loadAtStart); when it ended: \(machine.loadAtEnd). Anything above 2 means other work was competing for the 2 CPUs.",
         ]
         if let reason = warrenUnavailable {
