@@ -30,7 +30,8 @@ struct MessageTests {
                                    properties: BasicProperties(contentType: "text/plain", deliveryMode: 2),
                                    body: body, sequence: 1)
         #expect(message.capacity >= 14 + 10 + 10 + 64)
-        #expect(message.capacity < 14 + 10 + 10 + 64 + 16)
+        // malloc may hand out a chunk up to its minimum chunk size (32 B) larger than asked.
+        #expect(message.capacity < 14 + 10 + 10 + 64 + 48)
         message.withEncodedProperties { properties in
             message.withNames { exchange, routingKey in
                 #expect(exchange.baseAddress == properties.baseAddress.map { $0 + 14 })
