@@ -71,7 +71,7 @@ final class ClientConnection {
     /// Reads what the socket has and handles every whole frame in it.
     func readable() {
         guard phase != .draining else {
-            discardInput()
+            if !socket.discardInput() { terminate(reason: "closed") }
             return
         }
         if !hasInputBacklog {
@@ -118,22 +118,6 @@ final class ClientConnection {
             isBacklogScheduled = false
             guard phase != .closed, hasInputBacklog else { return }
             readable()
-        }
-    }
-
-    /// While draining: reads what the peer still sends and drops it, so that
-    /// closing does not reset the connection under the last frames Warren sent.
-    private func discardInput() {
-        var scratch: [UInt8] = []
-        for _ in 0..<16 {
-            scratch.removeAll(keepingCapacity: true)
-            switch socket.read(into: &scratch, maxBytes: 64 * 1024) {
-            case .bytes: continue
-            case .wouldBlock: return
-            case .closed, .error:
-                terminate(reason: "closed")
-                return
-            }
         }
     }
 

@@ -237,6 +237,22 @@ public struct TCPSocket: Sendable {
         }
     }
 
+    /// While a connection drains: reads and drops what the peer still sends (up to
+    /// 1 MiB per call), so that closing does not reset the connection under the last
+    /// bytes Warren wrote. False once the peer has closed or the socket failed.
+    func discardInput() -> Bool {
+        var scratch: [UInt8] = []
+        for _ in 0..<16 {
+            scratch.removeAll(keepingCapacity: true)
+            switch read(into: &scratch, maxBytes: 64 * 1024) {
+            case .bytes: continue
+            case .wouldBlock: return true
+            case .closed, .error: return false
+            }
+        }
+        return true
+    }
+
     /// Reads at most `maxBytes` and appends them to `buffer`, straight into its spare
     /// capacity (grown geometrically if needed; the new bytes are not zero-filled first).
     public func read(into buffer: inout [UInt8], maxBytes: Int) -> ReadResult {

@@ -50,7 +50,9 @@ final class HTTPConnection {
         for _ in 0..<8 {
             switch phase {
             case .closed: return
-            case .draining: return discardInput()
+            case .draining:
+                if !socket.discardInput() { terminate() }
+                return
             case .open: break
             }
             guard pendingOutput < Self.outputHighWater else { return updateInterest() }
@@ -99,20 +101,6 @@ final class HTTPConnection {
         let keepAlive = request.wantsKeepAlive && phase == .open
         enqueue(response.serialized(keepAlive: keepAlive, omitBody: request.method == "HEAD"))
         if !keepAlive { closeAfterFlush() }
-    }
-
-    /// While draining: reads and drops what the peer still sends, so that
-    /// closing does not reset the connection under the last response.
-    private func discardInput() {
-        var scratch: [UInt8] = []
-        for _ in 0..<16 {
-            scratch.removeAll(keepingCapacity: true)
-            switch socket.read(into: &scratch, maxBytes: 64 * 1024) {
-            case .bytes: continue
-            case .wouldBlock: return
-            case .closed, .error: return terminate()
-            }
-        }
     }
 
     // MARK: - Timeouts
