@@ -55,15 +55,7 @@ extension Queue {
     @inline(never)
     func requeueWithFeatures(_ entry: QueueEntry) {
         if entry.hasDeadline { holdExpiringMessages() }
-        let level = self.level(of: entry.message)
-        if level == 0 {
-            ready.insertInSequence(entry)
-        } else {
-            upperLevels[level - 1].insertInSequence(entry)
-            upperCount += 1
-            topLevel = Swift.max(topLevel, level)
-        }
-        if settings.maxLengthBytes != nil { readyBytes += entry.message.bodySize }
+        place(entry, inSequence: true)
         let now = currentTime
         dropHeadsOverLimit(now)
         dropExpiredHeads(now)
@@ -156,12 +148,14 @@ extension Queue {
 
     private func level(of message: Message) -> Int { Swift.min(Int(message.priority), upperLevels.count) }
 
-    private func place(_ entry: QueueEntry) {
+    /// Puts `entry` on its priority level: at the back, or back in its original
+    /// place by queue sequence (a requeue).
+    private func place(_ entry: QueueEntry, inSequence: Bool = false) {
         let level = self.level(of: entry.message)
         if level == 0 {
-            ready.append(entry)
+            if inSequence { ready.insertInSequence(entry) } else { ready.append(entry) }
         } else {
-            upperLevels[level - 1].append(entry)
+            if inSequence { upperLevels[level - 1].insertInSequence(entry) } else { upperLevels[level - 1].append(entry) }
             upperCount += 1
             topLevel = Swift.max(topLevel, level)
         }
